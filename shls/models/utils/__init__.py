@@ -1,0 +1,5 @@
+from .superpixel_ops import (batch_offsets, downsample_labels, paint, segment_mean,
+                             segment_meta, segment_mode)
+
+__all__ = ['batch_offsets', 'downsample_labels', 'paint', 'segment_mean', 'segment_meta',
+           'segment_mode']

@@ -1,0 +1,108 @@
+"""Vectorised tensor operations on superpixel label maps.
+
+Everything works on flattened label maps with ``index_add_`` / ``bincount`` /
+indexing; there is no Python loop over superpixels or pixels.
+"""
+from typing import Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+def batch_offsets(labels: Tensor) -> Tuple[Tensor, Tensor]:
+    """Make per-frame superpixel ids unique across a batch of frames.
+
+    Args:
+        labels: ``(B, H, W)`` int64, ids ``0..N_b-1`` within each frame.
+
+    Returns:
+        ``(global_labels, counts)``: ``(B, H, W)`` ids offset so frame ``b`` uses
+        ``[sum(counts[:b]), sum(counts[:b+1]))``, and ``(B,)`` counts ``N_b``.
+    """
+    counts = labels.flatten(1).amax(dim=1) + 1
+    offsets = torch.cumsum(counts, 0) - counts
+    return labels + offsets.view(-1, 1, 1), counts
+
+
+def segment_mean(x: Tensor, labels: Tensor, num_segments: int) -> Tensor:
+    """Mean of feature vectors over each segment.
+
+    Args:
+        x: ``(B, C, H, W)`` features.
+        labels: ``(B, H, W)`` int64 global segment ids in ``[0, num_segments)``.
+        num_segments: Total number of segments.
+
+    Returns:
+        ``(num_segments, C)``; segments with no pixel get zeros.
+    """
+    c = x.shape[1]
+    flat = x.permute(0, 2, 3, 1).reshape(-1, c)
+    idx = labels.reshape(-1)
+    sums = flat.new_zeros(num_segments, c).index_add_(0, idx, flat)
+    counts = torch.bincount(idx, minlength=num_segments).clamp_min(1).to(flat.dtype)
+    return sums / counts[:, None]
+
+
+def segment_meta(labels: Tensor, num_segments: int) -> Tensor:
+    """The three SHLS meta values per segment at the resolution of ``labels``.
+
+    ``(area / (h*w), mean row / (h-1), mean column / (w-1))`` — method.md §3; a segment
+    with no pixel at this resolution gets zeros.
+
+    Args:
+        labels: ``(B, h, w)`` int64 global segment ids.
+        num_segments: Total number of segments.
+
+    Returns:
+        ``(num_segments, 3)`` float32.
+    """
+    _, h, w = labels.shape
+    rows = torch.arange(h, device=labels.device, dtype=torch.float32)
+    cols = torch.arange(w, device=labels.device, dtype=torch.float32)
+    rows = (rows / max(h - 1, 1)).view(1, h, 1).expand_as(labels)
+    cols = (cols / max(w - 1, 1)).view(1, 1, w).expand_as(labels)
+    idx = labels.reshape(-1)
+    counts = torch.bincount(idx, minlength=num_segments).to(torch.float32)
+    row_sum = torch.zeros(num_segments, device=labels.device).index_add_(
+        0, idx, rows.reshape(-1))
+    col_sum = torch.zeros(num_segments, device=labels.device).index_add_(
+        0, idx, cols.reshape(-1))
+    denom = counts.clamp_min(1)
+    return torch.stack([counts / (h * w), row_sum / denom, col_sum / denom], dim=1)
+
+
+def downsample_labels(labels: Tensor, size: Tuple[int, int]) -> Tensor:
+    """Nearest-neighbour resize of a ``(B, H, W)`` label map to ``size`` (h, w)."""
+    out = F.interpolate(labels[:, None].to(torch.float64), size=size, mode='nearest')
+    return out[:, 0].to(labels.dtype)
+
+
+def segment_mode(labels: Tensor, mask: Tensor, num_segments: int, num_classes: int,
+                 ignore_index: int = 255) -> Tensor:
+    """Most frequent mask class per segment (bincount over (segment, class) pairs).
+
+    Args:
+        labels: ``(...)`` int64 global segment ids.
+        mask: ``(...)`` int64 class ids in ``[0, num_classes)`` or ``ignore_index``.
+        num_segments: Total number of segments.
+        num_classes: Number of classes (background included).
+        ignore_index: Pixels with this value do not vote; a segment with no voting
+            pixel gets ``ignore_index``.
+
+    Returns:
+        ``(num_segments,)`` int64.
+    """
+    idx = labels.reshape(-1)
+    lab = mask.reshape(-1)
+    valid = lab != ignore_index
+    hist = torch.bincount(idx[valid] * num_classes + lab[valid],
+                          minlength=num_segments * num_classes)
+    hist = hist.view(num_segments, num_classes)
+    mode = hist.argmax(dim=1)
+    return torch.where(hist.sum(dim=1) > 0, mode, torch.full_like(mode, ignore_index))
+
+
+def paint(values: Tensor, labels: Tensor) -> Tensor:
+    """Paint per-segment values back to pixels: ``values[labels]``."""
+    return values[labels]

@@ -1,0 +1,46 @@
+"""shls registries: children of mmengine's root registries.
+
+Each child lists the package ``locations`` that hold its modules, so that building a
+``type`` by name imports the right module lazily (the mmsegmentation 1.x pattern). A
+plugin under ``projects/`` registers into these same registries from its own package and
+is loaded with ``custom_imports`` in its config.
+"""
+from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import LOOPS as MMENGINE_LOOPS
+from mmengine.registry import METRICS as MMENGINE_METRICS
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
+from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
+from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
+from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
+from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
+from mmengine.registry import Registry
+
+# Models: backbones, superpixel generators, heads, losses, memory banks, decoders,
+# segmentors and data preprocessors.
+MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['shls.models'])
+MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
+                          locations=['shls.models'])
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['shls.datasets'])
+DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS,
+                         locations=['shls.datasets.samplers'])
+TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
+                      locations=['shls.datasets.transforms'])
+METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['shls.evaluation'])
+EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, locations=['shls.evaluation'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['shls.engine.hooks'])
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['shls.engine.runner'])
+OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS, locations=['shls.engine'])
+OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS,
+                          locations=['shls.engine'])
+PARAM_SCHEDULERS = Registry('parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS,
+                            locations=['shls.engine'])
+VISBACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS,
+                       locations=['shls.visualization'])
+VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS,
+                       locations=['shls.visualization'])

@@ -1,0 +1,3 @@
+from .video_data_sample import VideoDataSample
+
+__all__ = ['VideoDataSample']
