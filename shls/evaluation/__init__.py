@@ -1,0 +1,3 @@
+from .metrics import KNNAccuracy
+
+__all__ = ['KNNAccuracy']
