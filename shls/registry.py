@@ -28,13 +28,13 @@ MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
                           locations=['shls.models'])
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['shls.datasets'])
 DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS,
-                         locations=['shls.datasets.samplers'])
+                         locations=['shls.datasets'])
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
                       locations=['shls.datasets.transforms'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['shls.evaluation'])
 EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, locations=['shls.evaluation'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['shls.engine.hooks'])
-LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['shls.engine.runner'])
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['shls.engine'])
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS, locations=['shls.engine'])
 OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS,
                           locations=['shls.engine'])

@@ -1,0 +1,260 @@
+"""Listing and reading still images with their object / saliency masks.
+
+Two layouts are supported through the folder and suffix arguments:
+
+* separate folders with matching stems: ``images/<stem>.jpg`` + ``masks/<stem>.png``
+  (``img_dir='images', mask_dir='masks'``, the default);
+* MSRA10K, images and masks side by side: ``Imgs/<stem>.jpg`` + ``Imgs/<stem>.png``
+  (``img_dir='Imgs', mask_dir='Imgs', img_suffix='.jpg', mask_suffix='.png'``). When both
+  folders are the same, files ending in ``mask_suffix`` are never listed as images.
+
+Mask decoding (:func:`read_object_mask`):
+
+* grayscale (binary 0/255 or soft saliency 0..255): foreground is ``value >= threshold``
+  (default 128), then split into 4- or 8-connected components, one object each, largest
+  first. GrabCut masks (0/128/255) thus count their 128 "unknown" boundary band as
+  foreground; ``threshold=129`` makes it background instead. 16-bit masks are compared
+  on the 8-bit scale (value / 257).
+* palette (indexed, "P" mode) PNGs whose palette is not a gray ramp, and RGB masks whose
+  channels differ: every non-zero id / non-black colour is its own object (ids in
+  ascending order); the DAVIS void id (``void_id``, 255) becomes background.
+* objects smaller than ``min_object_area`` (a fraction of the image) become background.
+"""
+import os
+import os.path as osp
+from typing import List, Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+DEFAULT_IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
+
+
+class DatasetError(ValueError):
+    """A dataset file is missing, unreadable or inconsistent (the message names it)."""
+
+
+def read_rgb(path: str) -> np.ndarray:
+    """Read an image file as ``(H, W, 3)`` uint8 RGB, ignoring EXIF orientation.
+
+    EXIF orientation is ignored so that the pixel grid matches the mask file's.
+
+    Raises:
+        DatasetError: The file is missing or cannot be decoded.
+    """
+    flags = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
+    image = cv2.imread(path, flags) if osp.isfile(path) else None
+    if image is None:
+        raise DatasetError(f'cannot read image {path} (missing or corrupt)')
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def read_object_mask(path: str, threshold: int = 128, connectivity: int = 8,
+                     min_object_area: float = 0.001, void_id: int = 255) -> np.ndarray:
+    """Read a mask file as an object-label map (0 = background, 1..K objects).
+
+    Args:
+        path: Mask file (any format PIL reads; PNG in practice).
+        threshold: Grayscale masks: foreground is ``value >= threshold``.
+        connectivity: 4 or 8, for splitting a binary mask into objects.
+        min_object_area: Objects covering less than this fraction of the image become
+            background.
+        void_id: Id that means "void" in indexed masks; mapped to background.
+
+    Returns:
+        ``(H, W)`` int32 labels with contiguous ids ``0..K``.
+
+    Raises:
+        DatasetError: The file is missing, corrupt or of an unsupported image mode.
+    """
+    values, indexed = _decode_mask(path)
+    min_area = min_object_area * values.size
+    if indexed:
+        return _indexed_to_objects(values, min_area, void_id)
+    return _binary_to_objects(values >= threshold, min_area, connectivity)
+
+
+def _decode_mask(path: str) -> Tuple[np.ndarray, bool]:
+    """Return ``(values, indexed)``: 8-bit-scale gray values, or object ids if indexed."""
+    try:
+        with Image.open(path) as img:
+            img.load()
+            mode, palette, array = img.mode, img.getpalette(), np.asarray(img)
+    except (OSError, SyntaxError, UnidentifiedImageError) as err:
+        raise DatasetError(f'cannot read mask {path} ({type(err).__name__}: {err})') from err
+    if mode == 'P':
+        return _decode_palette(array, palette)
+    if mode == '1':
+        return array.astype(np.uint8) * 255, False
+    if mode in ('L', 'LA'):
+        return (array if array.ndim == 2 else array[..., 0]), False
+    if mode in ('I;16', 'I;16B', 'I;16L'):
+        return array.astype(np.float32) / 257.0, False
+    if mode in ('RGB', 'RGBA'):
+        return _decode_rgb(array[..., :3])
+    raise DatasetError(f'unsupported mask image mode {mode!r} in {path}')
+
+
+def _decode_palette(indices: np.ndarray, palette: Optional[List[int]]) -> Tuple[np.ndarray, bool]:
+    """Palette PNG: gray-ramp palettes are grayscale masks, others are object ids."""
+    used = np.unique(indices)
+    if palette is not None:
+        colours = np.asarray(palette, np.int64).reshape(-1, 3)
+        colours = np.concatenate([colours, np.zeros((256 - len(colours), 3), np.int64)])
+        if np.all(colours[used] == used[:, None]):
+            return indices, False
+    return indices, True
+
+
+def _decode_rgb(rgb: np.ndarray) -> Tuple[np.ndarray, bool]:
+    """RGB mask: equal channels → grayscale; otherwise each colour is an object id."""
+    if np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 0], rgb[..., 2]):
+        return rgb[..., 0], False
+    packed = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) \
+        | rgb[..., 2]
+    colours, ids = np.unique(packed, return_inverse=True)
+    ids = ids.reshape(packed.shape)
+    if colours[0] != 0:  # no black pixel: no background colour, ids start at 1
+        ids = ids + 1
+    return ids, True
+
+
+def _indexed_to_objects(ids: np.ndarray, min_area: float, void_id: int) -> np.ndarray:
+    """Each id is an object; void and small ids → 0; renumber ``1..K`` by id."""
+    ids = ids.astype(np.int64)
+    ids[ids == void_id] = 0
+    counts = np.bincount(ids.ravel())
+    keep = (counts >= min_area) & (counts > 0)
+    keep[0] = False
+    new_id = np.zeros(len(counts), np.int32)
+    new_id[keep] = np.arange(1, int(keep.sum()) + 1)
+    return new_id[ids]
+
+
+def _binary_to_objects(foreground: np.ndarray, min_area: float,
+                       connectivity: int) -> np.ndarray:
+    """Connected components of ``foreground``, largest first; small ones → 0."""
+    if connectivity not in (4, 8):
+        raise ValueError(f'connectivity must be 4 or 8, got {connectivity}')
+    num, comp, stats, _ = cv2.connectedComponentsWithStats(
+        foreground.astype(np.uint8), connectivity=connectivity, ltype=cv2.CV_32S)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    order = np.argsort(-areas, kind='stable')
+    order = order[areas[order] >= min_area]
+    new_id = np.zeros(num, np.int32)
+    new_id[order + 1] = np.arange(1, len(order) + 1)
+    return new_id[comp]
+
+
+def _as_tuple(suffix: Union[str, Sequence[str]]) -> Tuple[str, ...]:
+    return (suffix, ) if isinstance(suffix, str) else tuple(suffix)
+
+
+class ImageMaskFolder:
+    """Still images and their masks, matched by file stem.
+
+    Missing folders, an empty image folder, images without a mask and duplicate stems
+    are reported at construction; unreadable files and size mismatches when loading.
+    Every error is a one-line :class:`DatasetError` naming the file.
+
+    Args:
+        img_dir: Folder of images.
+        mask_dir: Folder of masks (may equal ``img_dir``, MSRA10K layout).
+        img_suffix: Image file suffix(es), case-insensitive.
+        mask_suffix: Mask file suffix; ``<mask_dir>/<stem><mask_suffix>``.
+        mask_threshold: Grayscale masks: foreground is ``value >= mask_threshold``.
+        connectivity: 4 or 8, to split binary masks into objects.
+        min_object_area: Objects below this fraction of the image become background.
+        void_id: Void id of indexed masks, mapped to background.
+        stems: Only these stems (in the given order); an unknown stem is an error.
+    """
+
+    def __init__(self, img_dir: str, mask_dir: str,
+                 img_suffix: Union[str, Sequence[str]] = DEFAULT_IMG_SUFFIXES,
+                 mask_suffix: str = '.png', mask_threshold: int = 128, connectivity: int = 8,
+                 min_object_area: float = 0.001, void_id: int = 255,
+                 stems: Optional[Sequence[str]] = None) -> None:
+        self.img_dir = img_dir
+        self.mask_dir = mask_dir
+        self.img_suffix = tuple(s.lower() for s in _as_tuple(img_suffix))
+        self.mask_suffix = mask_suffix
+        self.mask_threshold = mask_threshold
+        self.connectivity = connectivity
+        self.min_object_area = min_object_area
+        self.void_id = void_id
+        self.img_paths = self._list_images()
+        if stems is not None:
+            self.img_paths = self._select(stems)
+        self.stems = list(self.img_paths)
+        self._check_masks_exist()
+
+    def __len__(self) -> int:
+        return len(self.stems)
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(img_dir={self.img_dir!r}, mask_dir={self.mask_dir!r}, '
+                f'num_images={len(self)})')
+
+    def mask_path(self, stem: str) -> str:
+        """Path of the mask of ``stem``."""
+        return osp.join(self.mask_dir, stem + self.mask_suffix)
+
+    def load_image(self, index: int) -> np.ndarray:
+        """``(H, W, 3)`` uint8 RGB image ``index``."""
+        return read_rgb(self.img_paths[self.stems[index]])
+
+    def load_mask(self, index: int) -> np.ndarray:
+        """``(H, W)`` int32 object labels ``0..K`` of image ``index``."""
+        return read_object_mask(self.mask_path(self.stems[index]), self.mask_threshold,
+                                self.connectivity, self.min_object_area, self.void_id)
+
+    def load(self, index: int) -> Tuple[np.ndarray, np.ndarray]:
+        """Image and object labels of ``index``, checked to have the same size."""
+        image, labels = self.load_image(index), self.load_mask(index)
+        if image.shape[:2] != labels.shape:
+            stem = self.stems[index]
+            raise DatasetError(
+                f'mask {self.mask_path(stem)} is {labels.shape[1]}x{labels.shape[0]} but image '
+                f'{self.img_paths[stem]} is {image.shape[1]}x{image.shape[0]}')
+        return image, labels
+
+    def _list_images(self) -> dict:
+        """``{stem: path}`` of all images, sorted by stem."""
+        if not osp.isdir(self.img_dir):
+            raise DatasetError(f'image folder {self.img_dir} does not exist')
+        if not osp.isdir(self.mask_dir):
+            raise DatasetError(f'mask folder {self.mask_dir} does not exist')
+        same_dir = osp.realpath(self.img_dir) == osp.realpath(self.mask_dir)
+        paths = {}
+        for name in sorted(os.listdir(self.img_dir)):
+            lower = name.lower()
+            if not lower.endswith(self.img_suffix):
+                continue
+            if same_dir and lower.endswith(self.mask_suffix.lower()):
+                continue
+            stem = osp.splitext(name)[0]
+            if stem in paths:
+                raise DatasetError(f'two images share the stem {stem!r}: {paths[stem]} and '
+                                   f'{osp.join(self.img_dir, name)}')
+            paths[stem] = osp.join(self.img_dir, name)
+        if not paths:
+            raise DatasetError(f'no images ending in {"/".join(self.img_suffix)} in '
+                               f'{self.img_dir}')
+        return paths
+
+    def _select(self, stems: Sequence[str]) -> dict:
+        unknown = [s for s in stems if s not in self.img_paths]
+        if unknown:
+            raise DatasetError(f'image {unknown[0]!r} not found in {self.img_dir} '
+                               f'({len(unknown)} unknown stems)')
+        if not stems:
+            raise DatasetError(f'empty stem selection for {self.img_dir}')
+        return {s: self.img_paths[s] for s in stems}
+
+    def _check_masks_exist(self) -> None:
+        missing = [s for s in self.stems if not osp.isfile(self.mask_path(s))]
+        if missing:
+            stem = missing[0]
+            raise DatasetError(f'no mask for image {self.img_paths[stem]} (expected '
+                               f'{self.mask_path(stem)}; {len(missing)} images lack masks)')

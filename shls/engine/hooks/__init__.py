@@ -1,0 +1,1 @@
+"""Hooks registered in ``shls.registry.HOOKS``."""

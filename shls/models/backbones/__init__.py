@@ -1,0 +1,3 @@
+from .slim_resnet import SlimResNet
+
+__all__ = ['SlimResNet']

@@ -1,0 +1,3 @@
+from .superfeature_head import SuperfeatureHead
+
+__all__ = ['SuperfeatureHead']

@@ -1,0 +1,3 @@
+from .nt_xent import NTXentLoss
+
+__all__ = ['NTXentLoss']

@@ -1,0 +1,127 @@
+"""Exact inner-product KNN backends (keys and queries are L2-normalised rows)."""
+from abc import ABCMeta, abstractmethod
+from typing import Any, Optional, Tuple
+
+import torch
+from torch import Tensor
+
+from shls.registry import MODELS
+
+
+class BaseKNNBackend(metaclass=ABCMeta):
+    """An exact top-k inner-product index, rebuilt whenever the memory changes."""
+
+    @abstractmethod
+    def build(self, keys: Tensor) -> None:
+        """Index ``keys`` ``(N, D)``, replacing whatever was indexed before."""
+
+    @abstractmethod
+    def search(self, queries: Tensor, k: int) -> Tuple[Tensor, Tensor]:
+        """Top-``k`` keys per query.
+
+        Args:
+            queries: ``(M, D)``.
+            k: Neighbours per query, ``1 <= k <= N``.
+
+        Returns:
+            ``(sims (M, k) float32, idx (M, k) int64)`` on ``queries.device``, most
+            similar first.
+        """
+
+    @property
+    @abstractmethod
+    def nbytes(self) -> int:
+        """Bytes held by the index."""
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}()'
+
+
+@MODELS.register_module()
+class TorchKNNBackend(BaseKNNBackend):
+    """Matmul + ``topk`` on the keys' device, queries processed in chunks.
+
+    Args:
+        max_chunk_elements: Upper bound on ``queries_per_chunk * N`` similarities held
+            at once (bounds peak memory for very large, uncapped memories).
+    """
+
+    def __init__(self, max_chunk_elements: int = 1 << 26) -> None:
+        self.max_chunk_elements = int(max_chunk_elements)
+        self._keys: Optional[Tensor] = None
+
+    def build(self, keys: Tensor) -> None:
+        self._keys = keys
+
+    def search(self, queries: Tensor, k: int) -> Tuple[Tensor, Tensor]:
+        if self._keys is None:
+            raise RuntimeError('search() before build()')
+        keys = self._keys
+        chunk = max(1, self.max_chunk_elements // max(1, keys.shape[0]))
+        sims, idx = [], []
+        for q in queries.to(keys.device, keys.dtype).split(chunk):
+            top = torch.topk(q @ keys.T, k, dim=1)
+            sims.append(top.values)
+            idx.append(top.indices)
+        return torch.cat(sims).to(queries.device), torch.cat(idx).to(queries.device)
+
+    @property
+    def nbytes(self) -> int:
+        return 0 if self._keys is None else self._keys.numel() * self._keys.element_size()
+
+
+def import_faiss() -> Any:
+    """Import faiss lazily, with a one-line hint when it is missing."""
+    try:
+        import faiss
+    except ImportError as err:
+        raise ImportError('FaissKNNBackend needs faiss: `pip install faiss-cpu` (or swap in '
+                          'faiss-gpu), or use backend=dict(type="TorchKNNBackend")') from err
+    return faiss
+
+
+@MODELS.register_module()
+class FaissKNNBackend(BaseKNNBackend):
+    """faiss ``IndexFlatIP``; on a GPU only if faiss itself sees one.
+
+    Keys on a CUDA device go to a faiss GPU index when ``faiss.get_num_gpus() > 0``,
+    otherwise to a CPU index; results always come back on the queries' device.
+
+    Args:
+        use_gpu: Allow a faiss GPU index for CUDA keys.
+    """
+
+    def __init__(self, use_gpu: bool = True) -> None:
+        self._faiss = import_faiss()
+        self.use_gpu = bool(use_gpu)
+        self._index = None
+        self._gpu_resources = None
+
+    def _wants_gpu(self, keys: Tensor) -> bool:
+        num_gpus = getattr(self._faiss, 'get_num_gpus', lambda: 0)()
+        return self.use_gpu and keys.is_cuda and num_gpus > 0
+
+    def build(self, keys: Tensor) -> None:
+        faiss = self._faiss
+        index = faiss.IndexFlatIP(keys.shape[1])
+        if self._wants_gpu(keys):
+            if self._gpu_resources is None:
+                self._gpu_resources = faiss.StandardGpuResources()
+            index = faiss.index_cpu_to_gpu(self._gpu_resources, keys.device.index or 0, index)
+        index.add(keys.detach().float().cpu().contiguous().numpy())
+        self._index = index
+
+    def search(self, queries: Tensor, k: int) -> Tuple[Tensor, Tensor]:
+        if self._index is None:
+            raise RuntimeError('search() before build()')
+        q = queries.detach().float().cpu().contiguous().numpy()
+        sims, idx = self._index.search(q, k)
+        return (torch.from_numpy(sims).to(queries.device),
+                torch.from_numpy(idx).long().to(queries.device))
+
+    @property
+    def nbytes(self) -> int:
+        return 0 if self._index is None else self._index.ntotal * self._index.d * 4
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(use_gpu={self.use_gpu})'

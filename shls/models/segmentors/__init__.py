@@ -1,0 +1,3 @@
+from .shls import SHLS
+
+__all__ = ['SHLS']

@@ -1,0 +1,137 @@
+"""Loading configs and applying ``--cfg-options`` with key validation."""
+import argparse
+import difflib
+import inspect
+import os.path as osp
+from typing import Any, Dict, List, Optional, Sequence
+
+from mmengine.config import Config, DictAction
+
+
+class ConfigError(ValueError):
+    """A config file or override that cannot be used; the message is one line."""
+
+
+def load_config(path: str, options: Optional[Sequence[str]] = None) -> Config:
+    """Read a Python config and merge ``KEY=VALUE`` overrides into it.
+
+    Every override key must already exist in the config, or name an argument that the
+    component's class (its ``type``) accepts; anything else is a :class:`ConfigError`
+    with a suggestion, so a typo never trains with a silently ignored setting.
+
+    Args:
+        path: Config file.
+        options: Overrides as given on the command line (``a.b=1``, ``c=[1,2]``).
+
+    Returns:
+        The merged config.
+    """
+    if not osp.isfile(path):
+        raise ConfigError(f'config file {path} does not exist')
+    try:
+        cfg = Config.fromfile(path)
+    except Exception as err:  # mmengine raises many types for a bad file
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else ''
+        raise ConfigError(f'cannot load config {path}: {type(err).__name__}: {detail}') \
+            from err
+    overrides = parse_options(options or [])
+    for key in overrides:
+        check_key(cfg, key)
+    if overrides:
+        cfg.merge_from_dict(overrides)
+    return cfg
+
+
+def parse_options(options: Sequence[str]) -> Dict[str, Any]:
+    """Parse ``KEY=VALUE`` strings the way mmengine's ``DictAction`` does."""
+    for item in options:
+        if '=' not in item:
+            raise ConfigError(f'--cfg-options: expected KEY=VALUE, got {item!r}')
+    namespace = argparse.Namespace()
+    DictAction(option_strings=[], dest='options')(None, namespace, list(options))
+    return namespace.options
+
+
+def check_key(cfg: Config, key: str) -> None:
+    """Raise :class:`ConfigError` unless ``key`` (dotted) can be set in ``cfg``."""
+    node: Any = cfg
+    parts = key.split('.')
+    for depth, part in enumerate(parts):
+        here = '.'.join(parts[:depth + 1])
+        last = depth == len(parts) - 1
+        if isinstance(node, (list, tuple)):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ConfigError(f'unknown config key {key!r}: {here!r} is not an index of '
+                                  f'a list of {len(node)}')
+            node = node[int(part)]
+            continue
+        if not isinstance(node, dict):
+            raise ConfigError(f'unknown config key {key!r}: {".".join(parts[:depth])!r} is '
+                              'not a dict')
+        if part in node:
+            node = node[part]
+            continue
+        if last and _accepts(node, part, top_level=depth == 0):
+            return
+        raise ConfigError(f'unknown config key {key!r}{_suggest(part, _known(node, depth))}')
+
+
+def _known(node: dict, depth: int) -> List[str]:
+    names = list(node.keys())
+    if depth == 0:
+        names += _runner_args()
+    elif 'type' in node:
+        names += _type_args(node['type']) or []
+    return names
+
+
+def _accepts(node: dict, name: str, top_level: bool) -> bool:
+    if top_level:
+        return name in _runner_args()
+    if 'type' not in node:
+        return False
+    args = _type_args(node['type'])
+    return args is None or name in args
+
+
+def _type_args(type_: Any) -> Optional[List[str]]:
+    """Constructor argument names of a registered type; None if unknown or **kwargs."""
+    cls = type_ if inspect.isclass(type_) else _lookup(type_)
+    if cls is None:
+        return None
+    names = []
+    for klass in cls.__mro__:
+        if klass is object or '__init__' not in vars(klass):
+            continue
+        params = inspect.signature(klass.__init__).parameters.values()
+        names += [p.name for p in params if p.name != 'self' and p.kind not in (
+            p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            return names
+    return None
+
+
+def _lookup(name: Any):
+    if not isinstance(name, str):
+        return None
+    from shls import registry
+    from shls.utils.setup_env import register_all_modules
+    register_all_modules(init_default_scope=False)
+    for reg in (registry.MODELS, registry.DATASETS, registry.TRANSFORMS, registry.METRICS,
+                registry.HOOKS, registry.LOOPS, registry.OPTIM_WRAPPERS, registry.OPTIMIZERS,
+                registry.PARAM_SCHEDULERS, registry.DATA_SAMPLERS, registry.VISUALIZERS,
+                registry.VISBACKENDS, registry.EVALUATOR):
+        cls = reg.get(name)
+        if cls is not None:
+            return cls
+    return None
+
+
+def _runner_args() -> List[str]:
+    from mmengine.runner import Runner
+    return [p for p in inspect.signature(Runner.__init__).parameters if p != 'self']
+
+
+def _suggest(name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
+    return f' (did you mean {close[0]!r}?)' if close else ''

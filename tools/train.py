@@ -1,0 +1,94 @@
+"""Train a shls model with the mmengine Runner.
+
+Examples:
+    python tools/train.py configs/shls/shls_r18-cpu_slic_1xb1-2k_saliency-256.py
+    python tools/train.py CONFIG --work-dir work_dirs/run1 --cfg-options train_cfg.max_iters=20
+    bash tools/dist_train.sh CONFIG 8          # 8 GPUs (or 8 CPU processes with gloo)
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from shls.utils.config import ConfigError, load_config  # noqa: E402
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Train a shls model (stage 1 / stage 2) with the mmengine Runner.',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument('config', help='training config file (Python)')
+    parser.add_argument('--work-dir', help='folder for logs and checkpoints '
+                        '(default: work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', type=str, const='auto',
+                        help='resume training: from the latest checkpoint in the work dir '
+                        'when given alone, or from the checkpoint path given')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (needs a CUDA device)')
+    parser.add_argument('--data-root', help='set data_root of every dataloader\'s dataset '
+                        '(a still-image folder with images/ and masks/, or MSRA10K)')
+    parser.add_argument('--cfg-options', nargs='+', metavar='KEY=VALUE', default=[],
+                        help='override config keys, e.g. train_cfg.max_iters=20; a key '
+                        'that the config or the component does not know is an error')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--debug', action='store_true',
+                        help='show full tracebacks instead of one-line errors')
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_cfg(args: argparse.Namespace):
+    """Load the config and apply the command line to it."""
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.data_root:
+        for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            if cfg.get(name) is not None:
+                cfg[name]['dataset']['data_root'] = args.data_root
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        import torch
+        if not torch.cuda.is_available():
+            raise ConfigError('--amp needs a CUDA device; none is available')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume:
+        if not osp.isfile(args.resume):
+            raise ConfigError(f'--resume: checkpoint {args.resume} does not exist')
+        cfg.resume, cfg.load_from = True, args.resume
+    return cfg
+
+
+def main() -> int:
+    args = parse_args()
+    try:
+        from mmengine.runner import Runner
+
+        from shls.engine import prepare_cpu_distributed
+        from shls.utils import register_all_modules
+        register_all_modules(init_default_scope=False)
+        cfg = build_cfg(args)
+        prepare_cpu_distributed(cfg)
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+    except (ConfigError, FileNotFoundError, ValueError, KeyError, TypeError) as err:
+        if args.debug:
+            raise
+        print(f'error: {type(err).__name__}: {err}'.splitlines()[0], file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
