@@ -76,7 +76,7 @@ def thin_padded(mask: np.ndarray, pad: int, max_num_iter: int) -> np.ndarray:
         return thin(mask, max_num_iter)
     padded = cv2.copyMakeBorder(mask.view(np.uint8), pad, pad, pad, pad,
                                 cv2.BORDER_REFLECT)
-    return thin(padded.astype(bool), max_num_iter)[pad:-pad, pad:-pad]
+    return np.ascontiguousarray(thin(padded.astype(bool), max_num_iter)[pad:-pad, pad:-pad])
 
 
 def area_closing(mask: np.ndarray, area: int) -> np.ndarray:

@@ -1,0 +1,43 @@
+"""Installs shls; dependencies are read from requirements/*.txt."""
+import os.path as osp
+import re
+
+from setuptools import find_packages, setup
+
+ROOT = osp.dirname(osp.abspath(__file__))
+
+
+def read_requirements(name: str) -> list:
+    """Requirement lines of ``requirements/<name>.txt`` (comments and blanks dropped)."""
+    lines = []
+    with open(osp.join(ROOT, 'requirements', f'{name}.txt')) as f:
+        for line in f:
+            line = line.split('#', 1)[0].strip()
+            if line and not line.startswith('-'):
+                lines.append(line)
+    return lines
+
+
+def read_version() -> str:
+    with open(osp.join(ROOT, 'shls', 'version.py')) as f:
+        return re.search(r"__version__ = '([^']+)'", f.read()).group(1)
+
+
+setup(
+    name='shls',
+    version=read_version(),
+    description='Self-supervised video object segmentation with superfeatures (SHLS), '
+                'on OpenMMLab conventions',
+    long_description=open(osp.join(ROOT, 'README.md'), encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    license='Apache-2.0',
+    python_requires='>=3.9',
+    packages=find_packages(include=['shls', 'shls.*']),
+    include_package_data=True,
+    install_requires=read_requirements('runtime'),
+    extras_require={
+        'tests': read_requirements('tests') + read_requirements('optional'),
+        'faiss': read_requirements('optional'),
+    },
+    zip_safe=False,
+)
