@@ -127,8 +127,7 @@ class DAVISDataset(BaseDataset):
                  pipeline: Sequence[Union[dict, Callable]] = (),
                  lazy: bool = True,
                  **kwargs) -> None:
-        self.split_file = split_file if osp.isabs(split_file) else osp.join(
-            data_root, split_file)
+        self.split_file = split_file if osp.isabs(split_file) else osp.join(data_root, split_file)
         self.resolution = resolution
         self.sequences = list(sequences) if sequences is not None else None
         self.lazy = lazy
@@ -147,8 +146,9 @@ class DAVISDataset(BaseDataset):
         """Index the frames and annotations of every selected sequence."""
         frame_root = osp.join(self.data_root, 'JPEGImages', self.resolution)
         mask_root = osp.join(self.data_root, 'Annotations', self.resolution)
-        return [self._index_sequence(name, frame_root, mask_root)
-                for name in self._sequence_names()]
+        return [
+            self._index_sequence(name, frame_root, mask_root) for name in self._sequence_names()
+        ]
 
     @staticmethod
     def _index_sequence(name: str, frame_root: str, mask_root: str) -> dict:
@@ -187,4 +187,3 @@ class DAVISDataset(BaseDataset):
 def _stem(path: str) -> str:
     """File name without folder and extension."""
     return osp.splitext(osp.basename(path))[0]
-

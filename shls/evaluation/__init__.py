@@ -1,3 +1,3 @@
-from .metrics import KNNAccuracy
+from .metrics import DAVISMetric, KNNAccuracy
 
-__all__ = ['KNNAccuracy']
+__all__ = ['DAVISMetric', 'KNNAccuracy']

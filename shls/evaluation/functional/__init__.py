@@ -1,8 +1,8 @@
 """Functional (stateless) evaluation measures."""
-from .davis_measures import (BOUND_TH, boundary_f_measure, boundary_tolerance,
-                             measure_statistics, region_similarity, seg2bmap)
+from .davis_measures import (BOUND_TH, boundary_f_measure, boundary_tolerance, measure_statistics,
+                             object_measures, region_similarity, seg2bmap)
 
 __all__ = [
-    'BOUND_TH', 'boundary_f_measure', 'boundary_tolerance', 'measure_statistics',
+    'BOUND_TH', 'boundary_f_measure', 'boundary_tolerance', 'measure_statistics', 'object_measures',
     'region_similarity', 'seg2bmap'
 ]

@@ -158,3 +158,30 @@ def _as_bool_pair(pred: np.ndarray, gt: np.ndarray) -> Tuple[np.ndarray, np.ndar
     if pred.shape != gt.shape:
         raise ValueError(f'prediction shape {pred.shape} != ground-truth shape {gt.shape}')
     return pred, gt
+
+
+def object_measures(pred_ids: np.ndarray,
+                    gt_ids: np.ndarray,
+                    num_objects: int,
+                    void: Optional[np.ndarray] = None,
+                    bound_th: float = BOUND_TH) -> Tuple[np.ndarray, np.ndarray]:
+    """J and F of every object ``1..num_objects`` on one frame of id maps.
+
+    Args:
+        pred_ids: ``(H, W)`` predicted object ids.
+        gt_ids: ``(H, W)`` ground-truth object ids (void already removed or given apart).
+        num_objects: Objects are ids ``1..num_objects``; an id absent from a map is an
+            empty mask there (an object never predicted gets J = F = 0 where it exists).
+        void: Optional ``(H, W)`` pixels to ignore.
+        bound_th: See :func:`boundary_tolerance`.
+
+    Returns:
+        ``(J, F)``, two ``(num_objects,)`` float arrays.
+    """
+    ids = np.arange(1, num_objects + 1).reshape(-1, 1, 1)
+    pred = np.asarray(pred_ids)[None] == ids
+    gt = np.asarray(gt_ids)[None] == ids
+    voids = None if void is None else np.broadcast_to(np.asarray(void, dtype=bool), gt.shape)
+    j = np.atleast_1d(region_similarity(pred, gt, voids))
+    f = np.atleast_1d(boundary_f_measure(pred, gt, voids, bound_th))
+    return j.astype(np.float64), f.astype(np.float64)

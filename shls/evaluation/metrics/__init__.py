@@ -1,3 +1,4 @@
+from .davis_metric import DAVISMetric
 from .knn_accuracy import KNNAccuracy
 
-__all__ = ['KNNAccuracy']
+__all__ = ['DAVISMetric', 'KNNAccuracy']

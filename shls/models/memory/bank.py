@@ -10,7 +10,7 @@ from shls.registry import MODELS
 from .cluster_rule import ClusterRule
 from .confidence import select_confident
 from .kmeans import SphericalKMeans
-from .knn import BaseKNNBackend
+from .knn import BaseKNNBackend, TorchKNNBackend
 from .long_term import long_term_scores
 from .pool import ClassPool
 from .readout import MemoryReadout
@@ -19,7 +19,7 @@ from .short_term import short_term_scores, weighted_vote
 CfgOrObj = Union[dict, object, None]
 
 
-def _build(cfg: CfgOrObj, default_type: str) -> object:
+def _build(cfg: CfgOrObj, default_type: type) -> object:
     """Build a component from a config dict (``type`` optional) or pass an object through."""
     if cfg is None:
         cfg = {}
@@ -77,9 +77,9 @@ class MemoryBank:
         self.k, self.ratio = int(k), float(ratio)
         self.cap_factor, self.keep_factor = int(cap_factor), int(keep_factor)
         self.max_total = None if max_total is None else int(max_total)
-        self.cluster_rule = _build(cluster_rule, 'ClusterRule')
-        self.kmeans = _build(kmeans, 'SphericalKMeans')
-        self.backend: BaseKNNBackend = _build(backend, 'TorchKNNBackend')
+        self.cluster_rule = _build(cluster_rule, ClusterRule)
+        self.kmeans = _build(kmeans, SphericalKMeans)
+        self.backend: BaseKNNBackend = _build(backend, TorchKNNBackend)
         self.confidence_thr = float(confidence_thr)
         self.confidence_relative = bool(confidence_relative)
         self.reset()
@@ -207,7 +207,9 @@ class MemoryBank:
         Returns:
             ``(M,)`` bool.
         """
-        cols = None if labels is None else self._columns(labels.to(probs.device))
+        cols = None
+        if labels is not None:
+            cols = self._columns(labels.to(self._classes.device)).to(probs.device)
         return select_confident(probs, self.confidence_thr, cols, self.confidence_relative)
 
     # ---------------------------------------------------------------- reading
