@@ -14,12 +14,14 @@ Mask decoding (:func:`read_object_mask`):
   (default 128), then split into 4- or 8-connected components, one object each, largest
   first. GrabCut masks (0/128/255) thus count their 128 "unknown" boundary band as
   foreground; ``threshold=129`` makes it background instead. 16-bit masks are compared
-  on the 8-bit scale (value / 257).
-* palette (indexed, "P" mode) PNGs whose palette is not a gray ramp, and RGB masks whose
-  channels differ: every non-zero id / non-black colour is its own object (ids in
+  on the 8-bit scale (value / 257); palette PNGs whose used colours are all gray are
+  read as their gray levels.
+* palette (indexed, "P" mode) PNGs using a non-gray colour, and RGB masks whose channels
+  differ: every non-zero id / non-black colour is its own object (ids in
   ascending order); the DAVIS void id (``void_id``, 255) becomes background.
 * objects smaller than ``min_object_area`` (a fraction of the image) become background.
 """
+import copy
 import os
 import os.path as osp
 from typing import List, Optional, Sequence, Tuple, Union
@@ -97,13 +99,14 @@ def _decode_mask(path: str) -> Tuple[np.ndarray, bool]:
 
 
 def _decode_palette(indices: np.ndarray, palette: Optional[List[int]]) -> Tuple[np.ndarray, bool]:
-    """Palette PNG: gray-ramp palettes are grayscale masks, others are object ids."""
-    used = np.unique(indices)
+    """Palette PNG: if every used colour is gray, the gray levels form a grayscale mask;
+    otherwise (e.g. the DAVIS palette) the indices are object ids."""
     if palette is not None:
         colours = np.asarray(palette, np.int64).reshape(-1, 3)
         colours = np.concatenate([colours, np.zeros((256 - len(colours), 3), np.int64)])
-        if np.all(colours[used] == used[:, None]):
-            return indices, False
+        used = colours[np.unique(indices)]
+        if np.all(used == used[:, :1]):
+            return colours[indices, 0].astype(np.uint8), False
     return indices, True
 
 
@@ -195,6 +198,13 @@ class ImageMaskFolder:
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(img_dir={self.img_dir!r}, mask_dir={self.mask_dir!r}, '
                 f'num_images={len(self)})')
+
+    def subset(self, stems: Sequence[str]) -> 'ImageMaskFolder':
+        """A copy restricted to ``stems`` (in that order); an unknown stem is an error."""
+        new = copy.copy(self)
+        new.img_paths = self._select(stems)
+        new.stems = list(new.img_paths)
+        return new
 
     def mask_path(self, stem: str) -> str:
         """Path of the mask of ``stem``."""

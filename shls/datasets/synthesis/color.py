@@ -29,12 +29,12 @@ class ColorJitter:
 
     def __call__(self, image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Return a jittered copy of ``image`` (``(H, W, 3)`` uint8 RGB)."""
-        b, c, s = rng.uniform(-1.0, 1.0, size=3) * (self.brightness, self.contrast,
-                                                     self.saturation) + 1.0
-        h = rng.uniform(-self.hue, self.hue)
+        b, c, s = (float(v) for v in rng.uniform(-1.0, 1.0, size=3) * (
+            self.brightness, self.contrast, self.saturation) + 1.0)
+        h = float(rng.uniform(-self.hue, self.hue))
         out = image.astype(np.float32) * b
-        gray = _gray(out)
-        out = (out - gray.mean()) * c + gray.mean()
+        mean = float(_gray(out).mean())
+        out = (out - mean) * c + mean
         gray = _gray(out)
         out = (out - gray[..., None]) * s + gray[..., None]
         out = np.clip(out, 0.0, 255.0)

@@ -125,7 +125,11 @@ def resize_pair(image: np.ndarray, labels: np.ndarray,
     """Resize image (area when shrinking, else bilinear) and labels (nearest) to
     ``(height, width)``."""
     dsize = (int(size[1]), int(size[0]))
-    shrink = dsize[0] * dsize[1] < image.shape[0] * image.shape[1]
-    interp = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
-    return (cv2.resize(image, dsize, interpolation=interp),
+    return (cv2.resize(image, dsize, interpolation=smooth_interpolation(image.shape, size)),
             cv2.resize(labels, dsize, interpolation=cv2.INTER_NEAREST))
+
+
+def smooth_interpolation(src_shape: Sequence[int], size: Sequence[int]) -> int:
+    """``cv2.INTER_AREA`` when shrinking (no aliasing), else ``cv2.INTER_LINEAR``."""
+    shrink = int(size[0]) * int(size[1]) < src_shape[0] * src_shape[1]
+    return cv2.INTER_AREA if shrink else cv2.INTER_LINEAR

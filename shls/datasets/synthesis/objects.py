@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from .color import ColorJitter
-from .geometry import random_perspective, resize_pair
+from .geometry import random_perspective, resize_pair, smooth_interpolation
 
 
 @dataclass
@@ -60,7 +60,7 @@ class ObjectAugmenter:
         target = rng.uniform(*self.short_side) * min(self.frame_size)
         factor = target / min(h, w)
         size = (max(1, int(round(h * factor))), max(1, int(round(w * factor))))
-        resized = resize_pair(patch.image, patch.mask, size)
+        resized = _resize_patch(patch, size)
         image, mask = random_perspective(*resized, rng, self.perspective)
         if not mask.any():  # degenerate warp of a tiny patch: keep the resized version
             image, mask = resized
@@ -69,6 +69,15 @@ class ObjectAugmenter:
             return ObjectPatch(image, mask)
         image = self.color_jitter(image[y:y + bh, x:x + bw], rng)
         return ObjectPatch(image, mask[y:y + bh, x:x + bw].copy())
+
+
+def _resize_patch(patch: ObjectPatch, size: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+    """Resize a patch; the binary mask is resized bilinearly and re-thresholded at 0.5,
+    which keeps enlarged outlines smooth (nearest would make them blocky)."""
+    image, _ = resize_pair(patch.image, patch.mask, size)
+    soft = cv2.resize(patch.mask.astype(np.float32), (size[1], size[0]),
+                      interpolation=smooth_interpolation(patch.mask.shape, size))
+    return image, (soft >= 0.5).astype(np.uint8)
 
 
 class ObjectPaster:
