@@ -34,11 +34,16 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
     def normalize(self, frames: torch.Tensor) -> torch.Tensor:
         """``uint8`` ``(..., 3, H, W)`` -> normalised float of the same shape."""
         shape = frames.shape
-        x = frames.reshape(-1, *shape[-4:]) if frames.dim() >= 4 else frames[None, None]
-        if x.dim() == 4:
-            x = x[:, None]
+        x = frames.reshape(-1, 1, *shape[-3:])
         x = (x.float() / 255.0 - self.mean) / self.std
         return x.reshape(shape)
+
+    def denormalize(self, frames: torch.Tensor) -> torch.Tensor:
+        """Inverse of :meth:`normalize`: float ``(..., 3, H, W)`` -> uint8."""
+        shape = frames.shape
+        x = frames.reshape(-1, 1, *shape[-3:])
+        x = (x * self.std + self.mean) * 255.0
+        return x.round().clamp(0, 255).to(torch.uint8).reshape(shape)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)
