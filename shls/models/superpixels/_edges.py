@@ -36,44 +36,41 @@ def non_maximum_suppression(gy: np.ndarray, gx: np.ndarray, magnitude: np.ndarra
     """Interpolating non-maximum suppression, restricted to magnitudes ``>= low``.
 
     A pixel survives when its magnitude is at least the magnitudes interpolated at one
-    pixel along and against its gradient direction (linear interpolation between the
-    axial and the diagonal neighbour of the gradient's sector). The outermost pixel ring
-    never survives. Only pixels with ``magnitude >= low`` are examined, since hysteresis
-    discards the rest anyway.
+    pixel along and against its gradient direction: linear interpolation, with weight
+    ``minor / major`` gradient component, between the axial neighbour of the dominant
+    axis and the diagonal neighbour of the gradient's sector (the opposite side mirrors
+    both). The outermost pixel ring never survives.
 
     Args:
         gy: ``(H, W)`` row derivative.
         gx: ``(H, W)`` column derivative.
         magnitude: ``(H, W)`` gradient magnitude.
-        low: Lower hysteresis threshold.
+        low: Lower hysteresis threshold; weaker pixels are dropped here already.
 
     Returns:
-        ``(H, W)`` bool map of the surviving pixels (``magnitude >= low``).
+        ``(H, W)`` bool map of the surviving pixels.
     """
     h, w = magnitude.shape
     keep = np.zeros((h, w), bool)
     if h < 3 or w < 3:
         return keep
-    inner = np.zeros((h, w), bool)
-    inner[1:-1, 1:-1] = magnitude[1:-1, 1:-1] >= low
-    idx = np.flatnonzero(inner)
-    if idx.size == 0:
-        return keep
-    mag = magnitude.ravel()
-    dy, dx = gy.ravel()[idx], gx.ravel()[idx]
+    m = magnitude
+    dy, dx = gy[1:-1, 1:-1], gx[1:-1, 1:-1]
     ay, ax = np.abs(dy), np.abs(dx)
     horizontal = ax >= ay
     same_sign = (dy >= 0) == (dx >= 0)
-    # Axial neighbour along the dominant axis and the diagonal neighbour of the sector;
-    # the opposite side uses the negated offsets.
-    axial = np.where(horizontal, 1, w)
-    diagonal = np.where(same_sign, w + 1, np.where(horizontal, 1 - w, w - 1))
-    major, minor = np.where(horizontal, ax, ay), np.where(horizontal, ay, ax)
+    east, west, north, south = m[1:-1, 2:], m[1:-1, :-2], m[:-2, 1:-1], m[2:, 1:-1]
+    ne, nw, se, sw = m[:-2, 2:], m[:-2, :-2], m[2:, 2:], m[2:, :-2]
+    axial_ahead = np.where(horizontal, east, south)
+    axial_behind = np.where(horizontal, west, north)
+    diag_ahead = np.where(same_sign, se, np.where(horizontal, ne, sw))
+    diag_behind = np.where(same_sign, nw, np.where(horizontal, sw, ne))
+    major, minor = np.maximum(ax, ay), np.minimum(ax, ay)
     weight = np.divide(minor, major, out=np.zeros_like(minor), where=major > 0)
-    centre = mag[idx]
-    ahead = (1 - weight) * mag[idx + axial] + weight * mag[idx + diagonal]
-    behind = (1 - weight) * mag[idx - axial] + weight * mag[idx - diagonal]
-    keep.ravel()[idx] = (centre >= ahead) & (centre >= behind)
+    centre = m[1:-1, 1:-1]
+    keep[1:-1, 1:-1] = ((centre >= low)
+                        & (centre >= axial_ahead + weight * (diag_ahead - axial_ahead))
+                        & (centre >= axial_behind + weight * (diag_behind - axial_behind)))
     return keep
 
 
