@@ -1,4 +1,5 @@
 """Pseudo-video dataset: clips synthesised on the fly from still images + masks."""
+import hashlib
 import os.path as osp
 from functools import partial
 from typing import Callable, List, Optional, Sequence, Tuple, Union
@@ -43,8 +44,8 @@ class PseudoVideoDataset(BaseDataset):
         connectivity: 4 or 8, to split binary masks into objects.
         min_object_area: Objects below this fraction of the image become background.
         ann_file: Optional text file of stems (one per line, ``#`` comments) to use.
-        holdout: Number of images held out for validation: the last ``holdout`` stems
-            in sorted order.
+        holdout: Number of images held out for validation, chosen by the MD5 digest of
+            their stems (stable, spread over the list whatever the naming).
         split: ``'train'`` (all but the held-out stems), ``'val'`` (only them) or
             ``'all'``.
         num_frames: Frames per clip.
@@ -144,11 +145,15 @@ class PseudoVideoDataset(BaseDataset):
         return stems
 
     def _split(self, stems: List[str]) -> List[str]:
-        """Held-out selection: the last ``holdout`` stems are 'val', the rest 'train'."""
+        """Held-out selection: ``holdout`` stems spread over the whole list (the last in
+        the order of their MD5 digests, so stable and independent of file names) are
+        'val', the rest 'train'."""
         if self.holdout >= len(stems) and self.split == 'train':
             raise DatasetError(f'holdout={self.holdout} leaves no training image of '
-                               f'{len(stems)} in {self.data_prefix["img"]}')
+                               f'{len(stems)}')
         if self.split == 'val' and self.holdout == 0:
             raise DatasetError("split='val' needs holdout > 0")
-        cut = len(stems) - min(self.holdout, len(stems))
-        return {'train': stems[:cut], 'val': stems[cut:], 'all': stems}[self.split]
+        by_digest = sorted(stems, key=lambda s: hashlib.md5(s.encode('utf-8')).hexdigest())
+        held = set(by_digest[len(stems) - min(self.holdout, len(stems)):])
+        return {'train': [s for s in stems if s not in held],
+                'val': [s for s in stems if s in held], 'all': stems}[self.split]

@@ -9,6 +9,7 @@ Two problems of the pinned stack are patched here and nowhere else:
   mmengine's own checkpoints (they pickle a ``HistoryBuffer``). The local-file scheme of
   ``CheckpointLoader`` is replaced by one that loads trusted local checkpoints fully.
 """
+import importlib.machinery
 import importlib.util
 import os.path as osp
 import sys
@@ -37,6 +38,8 @@ def install_mmcv_ext_shim() -> None:
         return _missing
 
     ext.__getattr__ = __getattr__
+    # A spec without loader: mmengine's ``mmcv_full_available()`` then reports False.
+    ext.__spec__ = importlib.machinery.ModuleSpec('mmcv._ext', loader=None)
     sys.modules['mmcv._ext'] = ext
 
 

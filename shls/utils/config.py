@@ -54,7 +54,7 @@ def parse_options(options: Sequence[str]) -> Dict[str, Any]:
 
 def check_key(cfg: Config, key: str) -> None:
     """Raise :class:`ConfigError` unless ``key`` (dotted) can be set in ``cfg``."""
-    node: Any = cfg
+    node: Any = cfg.to_dict()
     parts = key.split('.')
     for depth, part in enumerate(parts):
         here = '.'.join(parts[:depth + 1])
