@@ -1,6 +1,6 @@
 """Models: importing this package registers every model component."""
-from . import backbones, heads, losses, memory, segmentors, superpixels
+from . import backbones, decoders, heads, losses, memory, segmentors, superpixels
 from .data_preprocessor import VideoDataPreprocessor
 
-__all__ = ['backbones', 'heads', 'losses', 'memory', 'segmentors', 'superpixels',
+__all__ = ['backbones', 'decoders', 'heads', 'losses', 'memory', 'segmentors', 'superpixels',
            'VideoDataPreprocessor']

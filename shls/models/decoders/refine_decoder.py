@@ -1,0 +1,121 @@
+"""The SHLS segmentation refinement decoder (method.md §6)."""
+from typing import List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from shls.registry import MODELS
+from .aggregation import BACKGROUND_FILL, paste_logits
+from .blocks import RefineBlock, ResBlock
+from .inputs import FrameInputs, crop_object_inputs
+from .modulator import FeatureModulator
+from .roi import box_sizes
+
+
+@MODELS.register_module()
+class RefineDecoder(BaseModule):
+    """Feature modulator + RGMP-style decoder giving 2-class logits per object ROI.
+
+    Deep branch: ``concat(first L4, M4 = modulated previous/current L4)`` -> conv3x3 ->
+    ``deep_channels`` -> residual block (stride 4). Skip branch: ``concat(first mask,
+    previous output, first L1)`` -> 2 residual blocks (first with stride 2) ->
+    ``skip_channels`` at stride 2. Refine-1 merges them at stride 2; Refine-2 merges with
+    ``concat(skip input, current attention)`` at the ROI size; ReLU + conv3x3 -> logits.
+
+    Args:
+        l1_channels: C1 of the full-resolution features (67 = 64 + 3 meta in SHLS).
+        l4_channels: C4 of the stride-4 features (259 = 256 + 3 meta in SHLS).
+        att_channels: Attention-map channels per object.
+        modulator_channels: Width of the modulator's input convs (32).
+        deep_channels: Width of the deep branch and refine blocks (256).
+        skip_channels: Width of the stride-2 skip branch (128).
+        num_classes: Output logits per pixel (2: background, object).
+        sampling_ratio: RoIAlign sampling ratio for the L4 crops (``<= 0`` = adaptive).
+        fill: Background logit outside the ROI when pasting back.
+        init_cfg: mmengine init config.
+    """
+
+    def __init__(self, l1_channels: int = 67, l4_channels: int = 259, att_channels: int = 4,
+                 modulator_channels: int = 32, deep_channels: int = 256,
+                 skip_channels: int = 128, num_classes: int = 2, sampling_ratio: int = 0,
+                 fill: float = BACKGROUND_FILL, init_cfg=None) -> None:
+        if init_cfg is None:
+            init_cfg = [dict(type='Kaiming', layer='Conv2d', mode='fan_out',
+                             nonlinearity='relu'),
+                        dict(type='Constant', layer='BatchNorm2d', val=1, bias=0)]
+        super().__init__(init_cfg=init_cfg)
+        self.sampling_ratio = sampling_ratio
+        self.fill = fill
+        self.modulator = FeatureModulator(l1_channels, l4_channels, att_channels,
+                                          modulator_channels)
+        self.deep = nn.Sequential(
+            nn.Conv2d(3 * l4_channels, deep_channels, 3, 1, 1), ResBlock(deep_channels))
+        skip_in = l1_channels + 2
+        self.skip = nn.Sequential(ResBlock(skip_in, skip_channels, stride=2),
+                                  ResBlock(skip_channels))
+        self.refine1 = RefineBlock(skip_channels, deep_channels)
+        self.refine2 = RefineBlock(skip_in + att_channels, deep_channels)
+        self.predict = nn.Conv2d(deep_channels, num_classes, 3, 1, 1)
+
+    def forward(self, first_l1: Tensor, first_l4: Tensor, first_mask: Tensor,
+                prev_out: Tensor, prev_l1: Tensor, prev_l4: Tensor, prev_att: Tensor,
+                cur_l1: Tensor, cur_l4: Tensor, cur_att: Tensor) -> Tensor:
+        """Logits of N objects from their ROI-cropped inputs (see
+        :class:`~shls.models.decoders.inputs.ObjectInputs` for the shapes).
+
+        Returns:
+            ``(N, num_classes, h, w)`` logits at the ROI size.
+        """
+        n = len(cur_l1)
+        gated = self.modulator(torch.cat([prev_l1, cur_l1]), torch.cat([prev_att, cur_att]),
+                               torch.cat([prev_l4, cur_l4]))
+        deep = self.deep(torch.cat([first_l4, gated[:n], gated[n:]], dim=1))
+        skip_in = torch.cat([first_mask, prev_out, first_l1], dim=1)
+        out = self.refine1(self.skip(skip_in), deep)
+        out = self.refine2(torch.cat([skip_in, cur_att], dim=1), out)
+        return self.predict(F.relu(out))
+
+    def forward_frames(self, first: FrameInputs, prev: FrameInputs, cur: FrameInputs,
+                       roi_size: Optional[Tuple[int, int]] = None) -> Tensor:
+        """Crop every object's inputs at its ROIs, decode and paste back.
+
+        Objects whose current boxes share a size are decoded as one batch. With
+        ``roi_size`` every ROI is resized to that size instead (one batch), and the logits
+        are resized back to the box when pasting.
+
+        Args:
+            first: Frame-0 inputs (boxes: frame-0 ROIs; ``obj_map``: GT masks).
+            prev: Previous-frame inputs (``att``, ``obj_map`` = its output per object).
+            cur: Current-frame inputs (``att``; boxes: current ROIs).
+            roi_size: Optional fixed decoder input size ``(h, w)``.
+
+        Returns:
+            ``(N, num_classes, H, W)`` full-frame logits; outside its ROI an object has
+            background logit ``fill`` and foreground logit 0.
+        """
+        frame_size = tuple(cur.l1.shape[-2:])
+        outs: List[Tensor] = []
+        indices: List[Tensor] = []
+        for index, size in self._groups(cur.boxes, roi_size):
+            inputs = crop_object_inputs(first.select(index), prev.select(index),
+                                        cur.select(index), size, self.sampling_ratio)
+            logits = self(**inputs.to_kwargs())
+            outs.append(paste_logits(logits, cur.boxes[index], frame_size, self.fill))
+            indices.append(index)
+        out = torch.cat(outs)
+        return out[torch.argsort(torch.cat(indices))]
+
+    @staticmethod
+    def _groups(boxes: Tensor,
+                roi_size: Optional[Tuple[int, int]]) -> List[Tuple[Tensor, Tuple[int, int]]]:
+        """``(object indices, ROI size)`` batches: all at once with a fixed size, else by
+        box size."""
+        if roi_size is not None:
+            return [(torch.arange(len(boxes), device=boxes.device), tuple(roi_size))]
+        sizes = box_sizes(boxes.long())
+        unique, inverse = sizes.unique(dim=0, return_inverse=True)
+        return [(torch.nonzero(inverse == g).squeeze(1), tuple(s))
+                for g, s in enumerate(unique.tolist())]
