@@ -2,7 +2,8 @@
 # Distributed training with torchrun.
 #   bash tools/dist_train.sh CONFIG NUM_PROCESSES [train.py args...]
 # One process per GPU; without GPUs the processes train on the CPU with gloo.
-# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as in mmsegmentation.
+# Multi-node: NNODES, NODE_RANK, MASTER_ADDR and PORT as in mmsegmentation; PYTHON picks
+# the interpreter (default: python).
 set -euo pipefail
 CONFIG=${1:?usage: dist_train.sh CONFIG NUM_PROCESSES [args...]}
 GPUS=${2:?usage: dist_train.sh CONFIG NUM_PROCESSES [args...]}
@@ -14,7 +15,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 PYTHONPATH="$ROOT:${PYTHONPATH:-}" \
 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} \
-python -m torch.distributed.run \
+"${PYTHON:-python}" -m torch.distributed.run \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" \

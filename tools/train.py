@@ -12,6 +12,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from shls.utils.cli import run_tool  # noqa: E402
 from shls.utils.config import ConfigError, load_config  # noqa: E402
 
 
@@ -70,24 +71,23 @@ def build_cfg(args: argparse.Namespace):
     return cfg
 
 
+def train(args: argparse.Namespace) -> int:
+    """Build the Runner from the config and train."""
+    from mmengine.runner import Runner
+
+    from shls.engine import prepare_cpu_distributed
+    from shls.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = build_cfg(args)
+    prepare_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return 0
+
+
 def main() -> int:
     args = parse_args()
-    try:
-        from mmengine.runner import Runner
-
-        from shls.engine import prepare_cpu_distributed
-        from shls.utils import register_all_modules
-        register_all_modules(init_default_scope=False)
-        cfg = build_cfg(args)
-        prepare_cpu_distributed(cfg)
-        runner = Runner.from_cfg(cfg)
-        runner.train()
-    except (ConfigError, FileNotFoundError, ValueError, KeyError, TypeError) as err:
-        if args.debug:
-            raise
-        print(f'error: {type(err).__name__}: {err}'.splitlines()[0], file=sys.stderr)
-        return 2
-    return 0
+    return run_tool(lambda: train(args), debug=args.debug)
 
 
 if __name__ == '__main__':
