@@ -1,3 +1,4 @@
+from .colour_stats import SuperpixelColourStats
 from .superfeature_head import SuperfeatureHead
 
-__all__ = ['SuperfeatureHead']
+__all__ = ['SuperfeatureHead', 'SuperpixelColourStats']
