@@ -27,3 +27,14 @@ def davis_root() -> str:
 @pytest.fixture(scope='session')
 def repo_root() -> str:
     return REPO_ROOT
+
+
+@pytest.fixture(autouse=True, scope='module')
+def single_thread():
+    """One intra-op thread: the suite runs many tiny tensor ops, and OpenMP spinning on
+    a shared 2-core CPU makes them up to 40x slower with 2 threads."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

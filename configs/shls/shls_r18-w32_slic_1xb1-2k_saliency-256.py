@@ -6,6 +6,7 @@
 _base_ = [
     '../_base_/models/shls_r18.py',
     '../_base_/datasets/pseudo_video_folder-256.py',
+    '../_base_/datasets/davis.py',
     '../_base_/schedules/schedule_adam_2k.py',
     '../_base_/default_runtime.py',
 ]
@@ -15,5 +16,6 @@ model = dict(
 data_root = '../shared/data/saliency'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root='../shared/data/davis'))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 default_hooks = dict(checkpoint=dict(interval=500))

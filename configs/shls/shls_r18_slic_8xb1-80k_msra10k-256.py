@@ -4,6 +4,7 @@
 _base_ = [
     '../_base_/models/shls_r18.py',
     '../_base_/datasets/pseudo_video_msra10k-256.py',
+    '../_base_/datasets/davis.py',
     '../_base_/schedules/schedule_adam_80k.py',
     '../_base_/default_runtime.py',
 ]

@@ -1,3 +1,4 @@
 from .distributed import prepare_cpu_distributed
+from .vos_test_loop import VOSTestLoop, video_list_collate
 
-__all__ = ['prepare_cpu_distributed']
+__all__ = ['VOSTestLoop', 'prepare_cpu_distributed', 'video_list_collate']

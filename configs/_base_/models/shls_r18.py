@@ -30,4 +30,10 @@ model = dict(
     cut_first_frame=True,
     memory=dict(type='MemoryBank', k=2, ratio=0.5, cap_factor=10, keep_factor=5),
     self_check=True,
-    test_cfg=dict())
+    # Inference (VideoSegmenter / VOSTestLoop). `superpixels=dict(...)` here would replace
+    # the generator above at test time only.
+    test_cfg=dict(
+        presegmentation='eq4',        # Eq. 4 scores; 'vote' = seed code's KNN vote + outlier filter
+        outlier_min_overlap=0.05,     # 'vote' only: blobs must overlap the previous mask by 5 %
+        confidence_temperature=0.1,   # per-superpixel probabilities = softmax(Eq. 4 / T)
+        update_memory=True))          # add confident superfeatures after each frame

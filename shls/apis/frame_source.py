@@ -1,0 +1,202 @@
+"""Lazy frame sources for inference: a folder of images, a video file, or arrays.
+
+Each source is checked when it is opened (an empty folder, a video that cannot be opened
+or decodes no frame is a one-line ``FileNotFoundError`` / ``ValueError``), so callers
+fail before they create any output; frames are then read one at a time, so a video of
+any length streams.
+"""
+import os
+import os.path as osp
+import re
+from typing import Iterable, Iterator, List, Optional, Sequence, Union
+
+import cv2
+import numpy as np
+
+from shls.datasets.davis import FRAME_EXTENSIONS, read_frame
+
+VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v')
+FrameInput = Union[str, os.PathLike, Iterable[np.ndarray]]
+
+
+def natural_key(name: str) -> list:
+    """Sort key that orders ``frame2`` before ``frame10``."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r'(\d+)', name)]
+
+
+def list_frame_files(folder: str) -> List[str]:
+    """Image files of ``folder`` in natural order.
+
+    Raises:
+        FileNotFoundError: ``folder`` does not exist.
+        ValueError: It holds no ``.jpg`` / ``.jpeg`` / ``.png`` file.
+    """
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'frame folder not found: {folder}')
+    names = [n for n in os.listdir(folder) if n.lower().endswith(FRAME_EXTENSIONS)]
+    if not names:
+        raise ValueError(f'no frame ({"/".join(FRAME_EXTENSIONS)}) in folder {folder}')
+    return [osp.join(folder, n) for n in sorted(names, key=natural_key)]
+
+
+class FrameSource:
+    """Base class: iterate RGB ``uint8`` frames; ``names`` label the outputs.
+
+    Attributes:
+        name: Human-readable name of the source (path or ``'<arrays>'``).
+        fps: Frame rate to write an overlay video with.
+    """
+
+    name: str = '<frames>'
+    fps: float = 24.0
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        """Number of frames (a video container's count may be approximate)."""
+        raise NotImplementedError
+
+    def frame_name(self, index: int) -> str:
+        """Output file stem of frame ``index``."""
+        return f'{index:05d}'
+
+
+class FileListFrames(FrameSource):
+    """Frames read from image files, in the given order; outputs named by file stem.
+
+    Args:
+        paths: Image files (``.jpg`` / ``.png`` ...), in temporal order.
+        name: Name of the source for messages.
+        fps: Frame rate for an overlay video.
+    """
+
+    def __init__(self, paths: Sequence[str], name: str = '<files>', fps: float = 24.0) -> None:
+        if not paths:
+            raise ValueError(f'no frame file given for {name}')
+        self.name = name
+        self.paths = list(paths)
+        self.fps = float(fps)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for path in self.paths:
+            yield read_frame(path)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def frame_name(self, index: int) -> str:
+        return osp.splitext(osp.basename(self.paths[index]))[0]
+
+
+class FolderFrames(FileListFrames):
+    """Frames read from a folder of images, in natural file-name order.
+
+    Args:
+        folder: Folder of ``.jpg`` / ``.jpeg`` / ``.png`` frames.
+        fps: Frame rate for an overlay video.
+    """
+
+    def __init__(self, folder: str, fps: float = 24.0) -> None:
+        super().__init__(list_frame_files(folder), folder, fps)
+
+
+class VideoFileFrames(FrameSource):
+    """Frames decoded from a video file with ``cv2.VideoCapture``.
+
+    Opening checks that the file exists, opens, and decodes at least one frame.
+
+    Args:
+        path: Video file (``.mp4`` ...).
+    """
+
+    def __init__(self, path: str) -> None:
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'video file not found: {path}')
+        self.name = path
+        capture = self._open()
+        try:
+            ok, _ = capture.read()
+            fps = capture.get(cv2.CAP_PROP_FPS)
+            count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        finally:
+            capture.release()
+        if not ok:
+            raise ValueError(f'video has no decodable frame: {path}')
+        self.fps = float(fps) if fps and np.isfinite(fps) and fps > 0 else 24.0
+        self._count = max(count, 1)
+
+    def _open(self) -> cv2.VideoCapture:
+        capture = cv2.VideoCapture(self.name)
+        if not capture.isOpened():
+            capture.release()
+            raise ValueError(f'cannot open video (unknown format or corrupt file): {self.name}')
+        return capture
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        capture = self._open()
+        try:
+            while True:
+                ok, bgr = capture.read()
+                if not ok:
+                    return
+                yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        finally:
+            capture.release()
+
+    def __len__(self) -> int:
+        return self._count
+
+
+class ArrayFrames(FrameSource):
+    """Frames from any iterable of ``(H, W, 3)`` arrays (consumed once if an iterator).
+
+    Args:
+        frames: The frames.
+        fps: Frame rate for an overlay video.
+    """
+
+    def __init__(self, frames: Iterable[np.ndarray], fps: float = 24.0) -> None:
+        self.name = '<arrays>'
+        self.frames = frames
+        self.fps = float(fps)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return iter(self.frames)
+
+    def __len__(self) -> int:
+        if not isinstance(self.frames, Sequence) and not isinstance(self.frames, np.ndarray):
+            raise TypeError('the length of a frame iterator is unknown')
+        return len(self.frames)
+
+
+def open_frames(source: Union[FrameInput, FrameSource], fps: Optional[float] = None
+                ) -> FrameSource:
+    """Open a frame folder, a video file, or wrap an iterable of arrays.
+
+    Args:
+        source: Folder path, video path, :class:`FrameSource`, or iterable of arrays.
+        fps: Frame rate for folders and arrays (a video file keeps its own).
+
+    Returns:
+        A :class:`FrameSource`.
+
+    Raises:
+        FileNotFoundError: The path does not exist.
+        ValueError: Empty folder, unsupported file, or a video that cannot be decoded.
+    """
+    if isinstance(source, FrameSource):
+        return source
+    rate = 24.0 if fps is None else fps
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if osp.isdir(path):
+            return FolderFrames(path, rate)
+        if not osp.exists(path):
+            raise FileNotFoundError(f'input not found (expected a frame folder or a video '
+                                    f'file): {path}')
+        if path.lower().endswith(VIDEO_EXTENSIONS):
+            return VideoFileFrames(path)
+        raise ValueError(f'unsupported input {path}: expected a frame folder or a video '
+                         f'({"/".join(VIDEO_EXTENSIONS)})')
+    return ArrayFrames(source, rate)

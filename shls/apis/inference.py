@@ -1,0 +1,264 @@
+"""High-level inference API: build a segmenter, stream a video, write its masks."""
+import contextlib
+import copy
+import os
+import os.path as osp
+import pickle
+import time
+import warnings
+import zipfile
+from typing import Iterator, NamedTuple, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.utils import import_modules_from_strings
+from torch import nn
+from tqdm import tqdm
+
+from shls.datasets.mask_io import read_mask, write_palette_png
+from shls.registry import MODELS
+from shls.utils.config import check_key, load_config, parse_options
+from shls.utils.setup_env import register_all_modules
+from shls.visualization.palette import DAVIS_PALETTE
+from .frame_source import FrameInput, FrameSource, open_frames
+from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
+from .writers import OverlayVideoWriter, atomic_folder
+
+MaskInput = Union[str, os.PathLike, np.ndarray]
+OVERLAY_NAME = 'overlay.mp4'
+_CHECKPOINT_READ_ERRORS = (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
+                           UnicodeDecodeError, AttributeError, ImportError)
+
+
+def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
+                   device: str = 'cpu', cfg_options: Union[dict, Sequence[str], None] = None,
+                   **test_cfg) -> VideoSegmenter:
+    """Build the model of a config, load its weights, wrap it in a :class:`VideoSegmenter`.
+
+    Args:
+        config: Config file or :class:`~mmengine.config.Config` (its ``model`` is built
+            from ``shls.registry.MODELS``; ``custom_imports`` are honoured).
+        checkpoint: Weights to load (strictly). ``None`` keeps a random initialisation
+            and warns.
+        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ...
+        cfg_options: Overrides, as a dict or ``KEY=VALUE`` strings; keys are validated.
+        **test_cfg: Overrides of the model's ``test_cfg``.
+
+    Returns:
+        A segmenter in eval mode on ``device``.
+
+    Raises:
+        FileNotFoundError: Missing config or checkpoint.
+        ValueError: Bad device, unreadable checkpoint, or one of another architecture.
+    """
+    cfg = _load_cfg(config, cfg_options)
+    if 'model' not in cfg:
+        raise ValueError(f'config {getattr(cfg, "filename", "")} has no model')
+    register_all_modules(init_default_scope=False)
+    model = MODELS.build(copy.deepcopy(cfg.model))
+    if checkpoint is None:
+        warnings.warn('init_segmenter: no checkpoint given, the model has random weights')
+    else:
+        load_weights(model, checkpoint)
+    return VideoSegmenter(model, device=_check_device(device), **test_cfg)
+
+
+def _load_cfg(config: Union[str, Config], cfg_options) -> Config:
+    """Config from a path or a Config, with validated overrides and custom imports."""
+    if isinstance(config, (str, os.PathLike)):
+        cfg = load_config(os.fspath(config))
+    elif isinstance(config, Config):
+        cfg = copy.deepcopy(config)
+    else:
+        raise TypeError(f'config must be a path or a Config, got {type(config).__name__}')
+    if cfg_options:
+        options = cfg_options if isinstance(cfg_options, dict) else parse_options(cfg_options)
+        for key in options:
+            check_key(cfg, key)
+        cfg.merge_from_dict(options)
+    if cfg.get('custom_imports'):
+        import_modules_from_strings(**cfg.custom_imports)
+    return cfg
+
+
+def _check_device(device: Union[str, torch.device]) -> torch.device:
+    try:
+        device = torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(f'invalid device {device!r}: {err}') from err
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f'device {device} requested but CUDA is not available')
+    return device
+
+
+def load_weights(model: nn.Module, checkpoint: str) -> None:
+    """Load a checkpoint strictly, with a one-line error naming the file on a mismatch.
+
+    Args:
+        model: The model.
+        checkpoint: A file holding a ``state_dict`` (mmengine checkpoint) or a bare
+            state dict; keys may carry a DDP ``module.`` prefix.
+
+    Raises:
+        FileNotFoundError: No such file.
+        ValueError: Unreadable file, or keys / shapes that do not match the model.
+    """
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    except _CHECKPOINT_READ_ERRORS as err:
+        raise ValueError(f'cannot read checkpoint {checkpoint}: {type(err).__name__}: '
+                         f'{str(err).splitlines()[0] if str(err) else ""}') from err
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise ValueError(f'checkpoint {checkpoint} holds no state dict')
+    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+    problem = _state_mismatch(model.state_dict(), state)
+    if problem:
+        raise ValueError(f'checkpoint {checkpoint} does not fit the model '
+                         f'{type(model).__name__} of this config: {problem}')
+    model.load_state_dict(state, strict=True)
+
+
+def _state_mismatch(own: dict, state: dict) -> str:
+    """Summary of missing / unexpected / reshaped keys ('' when they match)."""
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    reshaped = [k for k in own if k in state and hasattr(state[k], 'shape')
+                and tuple(state[k].shape) != tuple(own[k].shape)]
+    parts = []
+    for what, keys in (('missing', missing), ('unexpected', unexpected),
+                       ('with another shape', reshaped)):
+        if keys:
+            parts.append(f'{len(keys)} keys {what} (e.g. {keys[0]})')
+    return '; '.join(parts)
+
+
+def load_first_mask(mask: MaskInput) -> Tuple[np.ndarray, str]:
+    """The first annotation as ``(H, W)`` ids, and a name for messages.
+
+    Raises:
+        FileNotFoundError, ValueError: From :func:`~shls.datasets.mask_io.read_mask`.
+        ValueError: The mask holds no object (only background 0 / void 255).
+    """
+    if isinstance(mask, (str, os.PathLike)):
+        name = os.fspath(mask)
+        array = read_mask(name)
+    else:
+        name, array = 'the first mask', np.asarray(mask)
+    if array.ndim != 2:
+        raise ValueError(f'first mask must be (H, W), got shape {array.shape}: {name}')
+    if not np.isin(array, (BACKGROUND, VOID_ID), invert=True).any():
+        raise ValueError(f'first mask has no object (only background 0 / void 255): {name}')
+    return array, name
+
+
+def segment_video(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
+                  first_mask: MaskInput) -> Iterator[np.ndarray]:
+    """Stream a video through ``segmenter`` (reset first), one label map per frame.
+
+    The first mask and the frame source are checked now; frames are read lazily.
+
+    Args:
+        segmenter: The segmenter.
+        frames: Frame folder, video file, :class:`FrameSource` or iterable of
+            ``(H, W, 3)`` uint8 RGB arrays.
+        first_mask: Annotation of the first frame (palette PNG path or ids array).
+
+    Returns:
+        An iterator of ``(H, W)`` uint8 object ids.
+
+    Raises:
+        ValueError: A first mask without object, or (when iterated) of another size.
+    """
+    source = open_frames(frames)
+    mask, name = load_first_mask(first_mask)
+    return (pred for _, pred in _stream(segmenter, source, mask, name))
+
+
+def _stream(segmenter: VideoSegmenter, source: FrameSource, mask: np.ndarray,
+            mask_name: str) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(frame, prediction)`` pairs."""
+    segmenter.reset()
+    count = 0
+    for frame in source:
+        if count == 0:
+            if mask.shape != frame.shape[:2]:
+                raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the '
+                                 f'frames of {source.name} are {frame.shape[1]}x'
+                                 f'{frame.shape[0]}: {mask_name}')
+            pred = segmenter.step(frame, mask)
+        else:
+            pred = segmenter.step(frame)
+        count += 1
+        yield frame, pred
+    if count == 0:
+        raise ValueError(f'no frame in {source.name}')
+
+
+class VideoResult(NamedTuple):
+    """Summary of :func:`segment_video_to_disk`."""
+
+    out_dir: str
+    num_frames: int
+    seconds: float
+    overlay: Optional[str]
+
+    @property
+    def fps(self) -> float:
+        return self.num_frames / max(self.seconds, 1e-9)
+
+
+def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
+                          first_mask: MaskInput, out_dir: str, overlay: bool = True,
+                          fps: Optional[float] = None, progress: bool = True,
+                          palette: np.ndarray = DAVIS_PALETTE) -> VideoResult:
+    """Segment a video into ``out_dir/<frame>.png`` (+ ``overlay.mp4``), all or nothing.
+
+    ``out_dir`` is built under a temporary name and moved into place at the end (an
+    earlier output folder there is replaced; any other folder is refused), so a failure
+    leaves no half-written output.
+
+    Args:
+        segmenter: The segmenter.
+        frames: See :func:`segment_video`.
+        first_mask: See :func:`segment_video`.
+        out_dir: Output folder.
+        overlay: Also write ``overlay.mp4`` (frames with masks blended in).
+        fps: Overlay frame rate for folders / arrays (a video file keeps its own).
+        progress: Show a tqdm progress bar.
+        palette: Colours of the PNGs and the overlay.
+
+    Returns:
+        :class:`VideoResult` (the frame rate includes reading and writing).
+    """
+    source = open_frames(frames, fps)
+    mask, name = load_first_mask(first_mask)
+    start = time.perf_counter()
+    count = 0
+    with atomic_folder(out_dir) as tmp:
+        writer = (OverlayVideoWriter(osp.join(tmp, OVERLAY_NAME), source.fps, palette=palette)
+                  if overlay else contextlib.nullcontext())
+        bar = tqdm(total=_length(source), disable=not progress, unit='frame', desc='segmenting')
+        with writer, bar:
+            for frame, pred in _stream(segmenter, source, mask, name):
+                write_palette_png(osp.join(tmp, f'{source.frame_name(count)}.png'), pred,
+                                  palette)
+                if overlay:
+                    writer.write(frame, pred)
+                count += 1
+                bar.update()
+    seconds = time.perf_counter() - start
+    return VideoResult(osp.abspath(out_dir), count, seconds,
+                       osp.join(osp.abspath(out_dir), OVERLAY_NAME) if overlay else None)
+
+
+def _length(source: FrameSource) -> Optional[int]:
+    """Number of frames, or None for an iterator of unknown length."""
+    try:
+        return len(source)
+    except TypeError:
+        return None

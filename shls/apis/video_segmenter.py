@@ -1,0 +1,322 @@
+"""The streaming inference core: one frame in, one label map out (method.md §5, §7).
+
+:class:`VideoSegmenter` holds the superfeature memory of one video and only the previous
+frame's label map; frames are given one at a time, so a video of any length streams.
+"""
+import copy
+import difflib
+from dataclasses import dataclass
+from typing import NamedTuple, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from shls.models.memory import MemoryReadout, eq4_scores, filter_vote_outliers
+from shls.models.superpixels import to_rgb_uint8
+from shls.models.utils import paint, segment_mode
+from shls.registry import MODELS
+
+BACKGROUND = 0
+VOID_ID = 255
+NUM_LABEL_BINS = 256  # ids are uint8
+PRESEGMENTATIONS = ('eq4', 'vote')
+
+#: Inference options read from ``model.test_cfg`` (then from keyword overrides).
+DEFAULT_TEST_CFG = dict(
+    # 'eq4': argmax of S_k + L_k - max_{l!=k} S_l - max_{l!=k} L_l (paper, Eq. 4);
+    # 'vote': the seed code's painted KNN vote + blob / convex-hull outlier filter.
+    presegmentation='eq4',
+    # 'vote' only: fraction of an object's previous mask a kept blob must overlap.
+    outlier_min_overlap=0.05,
+    # Class probabilities = softmax(Eq.-4 scores / T); they choose the confident
+    # superfeatures that enter memory (MemoryBank.confidence_thr / _relative).
+    confidence_temperature=0.1,
+    # Add confident superfeatures of each predicted frame to memory.
+    update_memory=True,
+)
+#: Keys of ``model.test_cfg`` consumed by the model itself.
+MODEL_TEST_CFG_KEYS = ('superpixels', )
+
+FrameLike = Union[np.ndarray, Tensor]
+
+
+@dataclass
+class FrameContext:
+    """Everything known about the current frame when it is segmented.
+
+    Attributes:
+        index: Frame number since the last :meth:`VideoSegmenter.reset`.
+        image: ``(1, 3, H, W)`` normalised frame on the model's device.
+        superpixels: ``(H, W)`` int64 ids ``0..M-1``.
+        features: ``(M, D)`` superfeatures.
+        readout: Memory scores of ``features`` (``None`` before the memory exists).
+        prev_mask: ``(H, W)`` int64 label map of the previous frame, or ``None``.
+    """
+
+    index: int
+    image: Tensor
+    superpixels: Tensor
+    features: Tensor
+    readout: Optional[MemoryReadout] = None
+    prev_mask: Optional[Tensor] = None
+
+
+class Segmentation(NamedTuple):
+    """The decision on one frame.
+
+    Attributes:
+        mask: ``(H, W)`` int64 object ids.
+        labels: ``(M,)`` int64 class id of each superpixel, the pool it may join.
+        probs: ``(M, C)`` class probabilities, columns = ``readout.classes``.
+    """
+
+    mask: Tensor
+    labels: Tensor
+    probs: Tensor
+
+
+class VideoSegmenter:
+    """Semi-supervised video object segmentation, one frame per :meth:`step`.
+
+    The first frame comes with a mask (object ids, 0 = background, 255 = void): its
+    superpixels are cut along the mask, labelled by the mask's mode and fitted into a
+    fresh :class:`~shls.models.memory.MemoryBank` (built from ``model.memory_cfg``).
+    Every later frame: superpixels -> superfeatures -> ``memory.query`` -> :meth:`segment`
+    (pre-segmentation painted to pixels by indexing) -> :meth:`memorise` (confident
+    superfeatures join their class's pool). Object ids are kept for the whole video: an
+    object that leaves the view keeps its pool and its id when it comes back.
+
+    A mask given on a later frame annotates that frame: its new ids are added to memory
+    (``add_classes``), known ids get its superfeatures (``update``). With ``objects=None``
+    the mask is a complete annotation (its background included); with ``objects`` only
+    those ids are taken and the rest of the frame is predicted, so one object can be
+    added mid-video without repainting the others. The first annotation is always
+    complete (its background is taken; ids outside ``objects`` are ignored). Void pixels
+    are ignored by the memory and predicted (0 on the first frame).
+
+    A first mask without any object is allowed: the memory then holds only background
+    and every frame is all background until a later mask adds objects.
+
+    Args:
+        model: An ``SHLS`` model (``compute_superpixels``, ``extract_superfeatures``,
+            ``data_preprocessor``, ``memory_cfg``, ``test_cfg``); put in eval mode.
+        device: Move the model there first; default: where it already is.
+        **test_cfg: Overrides of the model's ``test_cfg`` (keys of
+            :data:`DEFAULT_TEST_CFG`).
+    """
+
+    def __init__(self, model: nn.Module, device: Optional[Union[str, torch.device]] = None,
+                 **test_cfg) -> None:
+        if device is not None:
+            model.to(device)
+        self.model = model.eval()
+        self.cfg = self.merge_test_cfg(getattr(model, 'test_cfg', None) or {}, test_cfg)
+        self.memory = MODELS.build(copy.deepcopy(dict(model.memory_cfg)))
+        self.reset()
+
+    # ------------------------------------------------------------------ config
+    @classmethod
+    def merge_test_cfg(cls, model_cfg: dict, overrides: dict) -> dict:
+        """Defaults <- ``model_cfg`` <- ``overrides``, unknown keys and values rejected."""
+        cfg = dict(DEFAULT_TEST_CFG)
+        for source, extra in ((model_cfg, MODEL_TEST_CFG_KEYS), (overrides, ())):
+            for key, value in source.items():
+                if key in extra:
+                    continue
+                if key not in DEFAULT_TEST_CFG:
+                    close = difflib.get_close_matches(key, list(DEFAULT_TEST_CFG), n=1)
+                    hint = f' (did you mean {close[0]!r}?)' if close else ''
+                    raise ValueError(f'unknown test_cfg key {key!r}{hint}; known: '
+                                     f'{", ".join(DEFAULT_TEST_CFG)}')
+                cfg[key] = value
+        if cfg['presegmentation'] not in PRESEGMENTATIONS:
+            raise ValueError(f"test_cfg.presegmentation must be one of {PRESEGMENTATIONS}, "
+                             f"got {cfg['presegmentation']!r}")
+        if not cfg['confidence_temperature'] > 0:
+            raise ValueError('test_cfg.confidence_temperature must be > 0')
+        if not 0 <= cfg['outlier_min_overlap'] <= 1:
+            raise ValueError('test_cfg.outlier_min_overlap must be in [0, 1]')
+        return cfg
+
+    # ------------------------------------------------------------------- state
+    def reset(self) -> None:
+        """Forget the video: empty memory, no previous frame."""
+        self.memory.reset()
+        self.frame_index = 0
+        self._prev_mask: Optional[Tensor] = None
+        self._shape: Optional[Tuple[int, int]] = None
+
+    @property
+    def device(self) -> torch.device:
+        """The model's device (where frames, features and memory live)."""
+        tensor = next(iter(self.model.parameters()), None)
+        if tensor is None:
+            tensor = next(iter(self.model.buffers()), torch.empty(0))
+        return tensor.device
+
+    @property
+    def objects(self) -> list:
+        """Object ids in memory (background excluded)."""
+        if not self.memory.is_fitted:
+            return []
+        return [c for c in self.memory.classes.tolist() if c != BACKGROUND]
+
+    # -------------------------------------------------------------------- step
+    @torch.no_grad()
+    def step(self, frame: FrameLike, mask: Optional[np.ndarray] = None,
+             objects: Optional[Sequence[int]] = None) -> np.ndarray:
+        """Segment the next frame of the video.
+
+        Args:
+            frame: ``(H, W, 3)`` RGB image (uint8, or float in [0, 1]); a tensor may
+                also be ``(3, H, W)``.
+            mask: Optional ``(H, W)`` object ids (0 = background, 255 = void) annotating
+                this frame; required on the first frame.
+            objects: Ids of ``mask`` to take (see the class docstring); default: all.
+
+        Returns:
+            ``(H, W)`` uint8 object ids.
+
+        Raises:
+            ValueError: Frame or mask of the wrong shape or values.
+            RuntimeError: No mask on the first frame.
+        """
+        rgb = self._check_frame(frame)
+        target = trusted = None
+        if mask is not None:
+            target, trusted = self._prepare_target(mask, objects, rgb.shape[:2])
+        elif not self.memory.is_fitted:
+            raise RuntimeError('the first frame needs a mask (call reset() for a new video)')
+        ctx = self.encode(rgb, target)
+        if target is None:
+            out = self._predict(ctx, memorise=bool(self.cfg['update_memory'])).mask
+        else:
+            out = self._annotate(ctx, target, trusted, partial=objects is not None)
+        self._prev_mask = out
+        self._shape = rgb.shape[:2]
+        self.frame_index += 1
+        return out.to(torch.uint8).cpu().numpy()
+
+    def encode(self, rgb: np.ndarray, target: Optional[Tensor] = None) -> FrameContext:
+        """Superpixels (cut along ``target`` if given) and superfeatures of a frame."""
+        device = self.device
+        cut = None if target is None else target.cpu().numpy()
+        spx = self.model.compute_superpixels(rgb, cut, test=True)
+        spx = torch.from_numpy(spx).to(device=device, dtype=torch.int64)
+        image = torch.from_numpy(rgb).to(device).permute(2, 0, 1)[None]
+        image = self.model.data_preprocessor.normalize(image)
+        features, _ = self.model.extract_superfeatures(image, spx[None])
+        return FrameContext(self.frame_index, image, spx, features, None, self._prev_mask)
+
+    # -------------------------------------------------- prediction (override seam)
+    def segment(self, ctx: FrameContext) -> Segmentation:
+        """Turn the frame's memory readout into a label map and class probabilities.
+
+        The extension point of the refinement module: override (or extend) it to
+        return refined masks and probabilities; :meth:`memorise` consumes the result.
+        Here: the pre-segmentation (``test_cfg.presegmentation``) and
+        ``softmax(Eq.-4 scores / confidence_temperature)``.
+
+        Args:
+            ctx: The frame, with ``readout`` set.
+
+        Returns:
+            :class:`Segmentation`.
+        """
+        readout = ctx.readout
+        scores = eq4_scores(readout.short, readout.long)
+        probs = torch.softmax(scores / self.cfg['confidence_temperature'], dim=1)
+        if self.cfg['presegmentation'] == 'eq4':
+            labels = readout.classes[scores.argmax(dim=1)]
+            return Segmentation(paint(labels, ctx.superpixels), labels, probs)
+        mask = paint(readout.vote, ctx.superpixels)
+        if ctx.prev_mask is not None:
+            objects = readout.classes[readout.classes != BACKGROUND].tolist()
+            mask = filter_vote_outliers(mask, ctx.prev_mask, objects,
+                                        self.cfg['outlier_min_overlap'], BACKGROUND)
+        labels = segment_mode(ctx.superpixels, mask, len(ctx.features), NUM_LABEL_BINS)
+        return Segmentation(mask, labels, probs)
+
+    def memorise(self, ctx: FrameContext, seg: Segmentation) -> None:
+        """Add the confident superfeatures of a predicted frame to their class pools."""
+        confident = self.memory.select_confident(seg.probs, seg.labels)
+        self.memory.update(ctx.features, seg.labels, confident)
+
+    def _predict(self, ctx: FrameContext, memorise: bool) -> Segmentation:
+        ctx.readout = self.memory.query(ctx.features)
+        seg = self.segment(ctx)
+        if memorise:
+            self.memorise(ctx, seg)
+        return seg
+
+    # ------------------------------------------------------------- annotation
+    def _annotate(self, ctx: FrameContext, target: Tensor, trusted: Tensor,
+                  partial: bool) -> Tensor:
+        """Write an annotated frame into memory; returns its label map."""
+        num = len(ctx.features)
+        labels = segment_mode(ctx.superpixels, target, num, NUM_LABEL_BINS, VOID_ID)
+        labelled = labels != VOID_ID
+        if not bool(labelled.any()):
+            raise ValueError('the mask labels no pixel (all void / ignored)')
+        out = torch.zeros_like(target)
+        if self.memory.is_fitted:
+            if not bool(trusted.all()):
+                out = self._predict(ctx, memorise=False).mask
+            self._write_annotation(ctx.features[labelled], labels[labelled])
+        else:
+            partial = False
+            self.memory.fit(ctx.features[labelled], labels[labelled])
+        out = torch.where(trusted, target, out)
+        if partial:  # given objects exist only where the annotation puts them
+            given = torch.unique(target[trusted])
+            out[torch.isin(out, given) & ~trusted] = BACKGROUND
+        return out
+
+    def _write_annotation(self, features: Tensor, labels: Tensor) -> None:
+        """New ids -> ``add_classes``; known ids -> ``update`` (ground truth: no filter)."""
+        known = torch.isin(labels, self.memory.classes.to(labels.device))
+        if bool(known.any()):
+            self.memory.update(features[known], labels[known])
+        if bool((~known).any()):
+            self.memory.add_classes(features[~known], labels[~known])
+
+    # ------------------------------------------------------------------ inputs
+    def _check_frame(self, frame: FrameLike) -> np.ndarray:
+        """Frame -> ``(H, W, 3)`` uint8 RGB array of the video's size."""
+        if isinstance(frame, Tensor):
+            frame = frame.detach().cpu()
+            if frame.ndim == 3 and frame.shape[0] == 3 and frame.shape[-1] != 3:
+                frame = frame.permute(1, 2, 0)
+            frame = frame.numpy()
+        rgb = to_rgb_uint8(frame)
+        if self._shape is not None and rgb.shape[:2] != self._shape:
+            raise ValueError(f'frame {self.frame_index} is {rgb.shape[1]}x{rgb.shape[0]} but '
+                             f'the video started at {self._shape[1]}x{self._shape[0]}')
+        return rgb
+
+    def _prepare_target(self, mask: np.ndarray, objects: Optional[Sequence[int]],
+                        shape: Tuple[int, int]) -> Tuple[Tensor, Tensor]:
+        """Validated mask -> ``(target ids with untaken pixels void, taken pixels)``."""
+        mask = np.asarray(mask)
+        if mask.shape != tuple(shape):
+            raise ValueError(f'mask shape {mask.shape} differs from the frame shape '
+                             f'{tuple(shape)}')
+        if not (np.issubdtype(mask.dtype, np.integer) or mask.dtype == bool):
+            raise ValueError(f'mask must hold integer ids, got dtype {mask.dtype}')
+        if mask.size and (mask.min() < 0 or mask.max() > VOID_ID):
+            raise ValueError(f'mask ids must be in 0..{VOID_ID} (255 = void), got '
+                             f'{mask.min()}..{mask.max()}')
+        target = torch.from_numpy(mask.astype(np.int64)).to(self.device)
+        if objects is None:
+            return target, target != VOID_ID
+        ids = torch.as_tensor(list(objects), dtype=torch.int64, device=target.device)
+        bad = [i for i in ids.tolist() if not 0 < i < VOID_ID]
+        missing = sorted(set(ids.tolist()) - set(torch.unique(target).tolist()))
+        if bad or missing:
+            raise ValueError(f'objects must be ids 1..254 present in the mask; bad: {bad}, '
+                             f'absent from the mask: {missing}')
+        taken = torch.isin(target, ids)
+        if not self.memory.is_fitted:  # the first annotation always gives the background
+            taken |= target == BACKGROUND
+        return torch.where(taken, target, torch.full_like(target, VOID_ID)), taken

@@ -1,0 +1,125 @@
+"""Writing inference outputs: folders that appear whole, and overlay videos."""
+import contextlib
+import os
+import os.path as osp
+import shutil
+import tempfile
+from typing import Iterator, Optional, Sequence
+
+import cv2
+import numpy as np
+
+from shls.visualization.palette import DAVIS_PALETTE, overlay
+
+#: File types :func:`atomic_folder` may delete when it replaces an earlier output.
+OUTPUT_SUFFIXES = ('.png', '.mp4')
+
+
+def check_replaceable(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> None:
+    """Raise unless ``path`` is absent or a folder of earlier outputs (flat, ``suffixes``).
+
+    Raises:
+        ValueError: ``path`` is a file, or a folder holding anything else.
+    """
+    if not osp.lexists(path):
+        return
+    if not osp.isdir(path) or osp.islink(path):
+        raise ValueError(f'output path exists and is not a folder: {path}')
+    for entry in os.scandir(path):
+        if not (entry.is_file(follow_symlinks=False) and entry.name.lower().endswith(
+                tuple(suffixes))):
+            raise ValueError(f'refusing to replace output folder {path}: it holds '
+                             f'{entry.name!r}, which is not a {"/".join(suffixes)} output')
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> Iterator[str]:
+    """Build a folder under a temporary name beside ``path``; move it into place at the end.
+
+    Readers never see a half-written folder: on an exception the temporary folder is
+    removed (the previous ``path``, if any, stays untouched); on success an earlier
+    ``path`` is replaced as a whole, so no stale file survives. Only a flat folder of
+    ``suffixes`` files is ever replaced (checked before any work).
+
+    Args:
+        path: The final folder.
+        suffixes: File types an earlier ``path`` may hold.
+
+    Yields:
+        The temporary folder to write into.
+    """
+    path = osp.abspath(path)
+    check_replaceable(path, suffixes)
+    parent, name = osp.split(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(dir=parent, prefix=f'.{name}.', suffix='.tmp')
+    try:
+        yield tmp
+        os.chmod(tmp, 0o755)
+        _replace_folder(tmp, path, suffixes)
+    except BaseException:
+        if osp.isdir(tmp):
+            shutil.rmtree(tmp)
+        raise
+
+
+def _replace_folder(src: str, dst: str, suffixes: Sequence[str]) -> None:
+    """Move ``src`` to ``dst``, replacing an earlier output folder there."""
+    check_replaceable(dst, suffixes)
+    if not osp.lexists(dst):
+        os.replace(src, dst)
+        return
+    old = tempfile.mkdtemp(dir=osp.dirname(dst), prefix=f'.{osp.basename(dst)}.', suffix='.old')
+    os.replace(dst, osp.join(old, 'previous'))
+    os.replace(src, dst)
+    shutil.rmtree(old)
+
+
+class OverlayVideoWriter:
+    """Write frames with their masks blended in as an mp4 (OpenCV ``mp4v``).
+
+    The writer opens on the first frame (which fixes the size). Use as a context
+    manager, or call :meth:`close`.
+
+    Args:
+        path: Output ``.mp4`` file.
+        fps: Frame rate.
+        alpha: Opacity of the mask colours.
+        palette: ``(N, 3)`` uint8 colours indexed by object id.
+    """
+
+    def __init__(self, path: str, fps: float = 24.0, alpha: float = 0.5,
+                 palette: np.ndarray = DAVIS_PALETTE) -> None:
+        self.path = path
+        self.fps = float(fps)
+        self.alpha = alpha
+        self.palette = palette
+        self._writer: Optional[cv2.VideoWriter] = None
+        self.num_frames = 0
+
+    def write(self, rgb: np.ndarray, mask: np.ndarray) -> None:
+        """Append one ``(H, W, 3)`` uint8 RGB frame with its ``(H, W)`` id map."""
+        if self._writer is None:
+            self._open(rgb.shape[1], rgb.shape[0])
+        blended = overlay(rgb, mask, self.alpha, self.palette)
+        self._writer.write(cv2.cvtColor(blended, cv2.COLOR_RGB2BGR))
+        self.num_frames += 1
+
+    def _open(self, width: int, height: int) -> None:
+        fourcc = cv2.VideoWriter_fourcc(*'mp4v')
+        writer = cv2.VideoWriter(self.path, fourcc, self.fps, (width, height))
+        if not writer.isOpened():
+            raise ValueError(f'cannot write video {self.path} (OpenCV has no mp4v encoder?)')
+        self._writer = writer
+
+    def close(self) -> None:
+        """Finish the file."""
+        if self._writer is not None:
+            self._writer.release()
+            self._writer = None
+
+    def __enter__(self) -> 'OverlayVideoWriter':
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,125 @@
+"""Test loop for semi-supervised VOS: one dataloader item = one video, streamed."""
+import os.path as osp
+import time
+from typing import Dict, List, Optional, Sequence, Union
+
+from mmengine.dist import get_dist_info
+from mmengine.model import is_model_wrapper
+from mmengine.runner import TestLoop
+from torch.utils.data import DataLoader
+from tqdm import tqdm
+
+from shls.apis.frame_source import FileListFrames
+from shls.apis.inference import segment_video
+from shls.apis.video_segmenter import VideoSegmenter
+from shls.apis.writers import atomic_folder
+from shls.datasets.mask_io import write_palette_png
+from shls.registry import LOOPS
+from shls.visualization.palette import DAVIS_PALETTE
+
+REQUIRED_FIELDS = ('seq_name', 'frame_paths', 'mask_paths', 'first_mask')
+
+
+def video_list_collate(batch: Sequence[dict]) -> List[dict]:
+    """Keep a batch of video items as a list (they differ in length and size)."""
+    return list(batch)
+
+
+@LOOPS.register_module()
+class VOSTestLoop(TestLoop):
+    """Segment every video of the test set frame by frame and score the written masks.
+
+    For each item (a :class:`~shls.datasets.DAVISDataset` video: ``seq_name``,
+    ``frame_paths``, ``mask_paths``, ``first_mask``) the frames are read lazily and
+    streamed through a :class:`~shls.apis.VideoSegmenter` built around the runner's
+    model; the masks go to ``<out_dir>/<seq_name>/<frame>.png`` (the folder appears whole
+    when the video is done, replacing an earlier one), and the evaluator receives the
+    sample with ``pred_dir`` set, so no video is ever held in memory. Distributed runs
+    need ``DefaultSampler(shuffle=False, round_up=False)`` (each video on one process);
+    the evaluator gathers the per-video results.
+
+    Args:
+        runner: The runner.
+        dataloader: Dataloader or its config; ``collate_fn`` defaults to a list of items.
+        evaluator: Evaluator or its config (``DAVISMetric``).
+        out_dir: Folder of the predicted PNGs; default ``<work_dir>/predictions``.
+        segmenter_cfg: Overrides of the model's ``test_cfg`` (see
+            :data:`shls.apis.DEFAULT_TEST_CFG`).
+        progress: Show tqdm progress bars (on rank 0 only).
+        fp16: Unsupported; kept for the mmengine TestLoop signature.
+    """
+
+    def __init__(self, runner, dataloader: Union[DataLoader, Dict],
+                 evaluator: Union[Dict, List], out_dir: Optional[str] = None,
+                 segmenter_cfg: Optional[dict] = None, progress: bool = True,
+                 fp16: bool = False) -> None:
+        if isinstance(dataloader, dict) and 'collate_fn' not in dataloader:
+            dataloader = dict(dataloader, collate_fn=dict(type=video_list_collate))
+        if fp16:
+            raise ValueError('VOSTestLoop: fp16 is not supported')
+        super().__init__(runner, dataloader, evaluator, fp16=False)
+        self.out_dir = out_dir
+        self.segmenter_cfg = dict(segmenter_cfg or {})
+        self.progress = progress
+        self._segmenter: Optional[VideoSegmenter] = None
+
+    @property
+    def pred_root(self) -> str:
+        """Where the ``<seq>/<frame>.png`` predictions go."""
+        return self.out_dir or osp.join(self.runner.work_dir, 'predictions')
+
+    def run(self) -> dict:
+        """Segment all videos of this process, then evaluate (gathered over processes)."""
+        self.runner.call_hook('before_test')
+        self.runner.call_hook('before_test_epoch')
+        model = self.runner.model
+        model = model.module if is_model_wrapper(model) else model
+        self._segmenter = VideoSegmenter(model, **self.segmenter_cfg)
+        rank, _ = get_dist_info()
+        show = self.progress and rank == 0
+        for idx, data_batch in enumerate(tqdm(self.dataloader, desc='videos', unit='video',
+                                              disable=not show)):
+            self.run_iter(idx, data_batch)
+        metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+        self.runner.call_hook('after_test_epoch', metrics=metrics)
+        self.runner.call_hook('after_test')
+        return metrics
+
+    def run_iter(self, idx: int, data_batch: Sequence[dict]) -> None:
+        """Segment the videos of one batch and feed the evaluator."""
+        self.runner.call_hook('before_test_iter', batch_idx=idx, data_batch=data_batch)
+        outputs = [self.segment_item(_check_item(item)) for item in data_batch]
+        self.evaluator.process(data_samples=outputs, data_batch=data_batch)
+        self.runner.call_hook('after_test_iter', batch_idx=idx, data_batch=data_batch,
+                              outputs=outputs)
+
+    def segment_item(self, item: dict) -> dict:
+        """Stream one video to ``<pred_root>/<seq_name>/``; returns the metric's sample."""
+        seq_name = item['seq_name']
+        source = FileListFrames(item['frame_paths'], name=seq_name)
+        palette = item.get('palette', DAVIS_PALETTE)
+        pred_dir = osp.join(self.pred_root, seq_name)
+        rank, _ = get_dist_info()
+        start = time.perf_counter()
+        with atomic_folder(pred_dir, suffixes=('.png', )) as tmp, \
+                tqdm(total=len(source), desc=seq_name, unit='frame', leave=False,
+                     disable=not (self.progress and rank == 0)) as bar:
+            preds = segment_video(self._segmenter, source, item['first_mask'])
+            for index, pred in enumerate(preds):
+                write_palette_png(osp.join(tmp, f'{source.frame_name(index)}.png'), pred,
+                                  palette)
+                bar.update()
+        seconds = time.perf_counter() - start
+        self.runner.logger.info(f'{seq_name}: {len(source)} frames, '
+                                f'{len(source) / max(seconds, 1e-9):.2f} frames/s')
+        return dict(seq_name=seq_name, mask_paths=list(item['mask_paths']),
+                    frame_paths=list(item['frame_paths']), pred_dir=pred_dir)
+
+
+def _check_item(item) -> dict:
+    """A dataloader item must be one video's dict (see :class:`VOSTestLoop`)."""
+    if not isinstance(item, dict) or any(k not in item for k in REQUIRED_FIELDS):
+        got = sorted(item) if isinstance(item, dict) else type(item).__name__
+        raise ValueError(f'VOSTestLoop expects video items with {REQUIRED_FIELDS}, got {got}; '
+                         'leave test_dataloader.collate_fn unset')
+    return item

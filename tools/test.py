@@ -1,0 +1,125 @@
+"""Evaluate a shls model on DAVIS (semi-supervised J&F) with the mmengine Runner.
+
+Examples:
+    python tools/test.py CONFIG CHECKPOINT --cfg-options test_dataloader.dataset.data_root=ROOT
+    python tools/test.py CONFIG CHECKPOINT --out work_dirs/preds      # PNGs + CSV/JSON there
+    bash tools/dist_test.sh CONFIG CHECKPOINT 4   # 4 processes, each video on one of them
+
+The config needs ``test_dataloader``, ``test_evaluator`` and ``test_cfg`` (add
+``configs/_base_/datasets/davis.py`` to its ``_base_``). Predicted masks go to
+``<out>/<sequence>/<frame>.png`` (default ``<work_dir>/predictions``); the official-style
+CSVs and a JSON go to ``--out`` (default: the work dir).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from shls.utils.config import ConfigError, load_config  # noqa: E402
+
+TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Segment the DAVIS videos of a config and print J&F.',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument('config', help='config file with test_dataloader / test_evaluator')
+    parser.add_argument('checkpoint', help='checkpoint file (loaded strictly)')
+    parser.add_argument('--work-dir', help='folder for logs and results '
+                        '(default: work_dirs/<config name>)')
+    parser.add_argument('--out', help='folder for the predicted PNGs (<out>/<sequence>/) and '
+                        'the CSV / JSON results')
+    parser.add_argument('--cfg-options', nargs='+', metavar='KEY=VALUE', default=[],
+                        help='override config keys, e.g. '
+                        'test_dataloader.dataset.data_root=ROOT')
+    parser.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto',
+                        help='auto: CUDA when available')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--debug', action='store_true',
+                        help='show full tracebacks instead of one-line errors')
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def select_device(device: str) -> None:
+    """Hide CUDA for ``cpu`` (before CUDA initialises); check it exists for ``cuda``."""
+    if device == 'cpu':
+        os.environ['CUDA_VISIBLE_DEVICES'] = ''
+    elif device == 'cuda':
+        import torch
+        if not torch.cuda.is_available():
+            raise ConfigError('--device cuda: no CUDA device is available')
+
+
+def build_cfg(args: argparse.Namespace):
+    """Load the config and apply the command line to it."""
+    cfg = load_config(args.config, args.cfg_options)
+    missing = [k for k in TEST_KEYS if cfg.get(k) is None]
+    if missing:
+        raise ConfigError(f'config {args.config} has no {", ".join(missing)}: add '
+                          "'configs/_base_/datasets/davis.py' to its _base_")
+    cfg.launcher = args.launcher
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.out:
+        cfg.test_cfg.out_dir = args.out
+    results_dir = args.out or cfg.work_dir
+    evaluators = cfg.test_evaluator
+    for metric in evaluators if isinstance(evaluators, list) else [evaluators]:
+        if metric.get('type') == 'DAVISMetric' and metric.get('out_dir') is None:
+            metric.out_dir = results_dir
+    cfg.load_from, cfg.resume = None, False  # loaded strictly by load_weights
+    return cfg
+
+
+def print_summary(metrics: dict) -> None:
+    """The global J&F table on stdout."""
+    from prettytable import PrettyTable
+    values = {k.split('/', 1)[-1]: v for k, v in metrics.items()}
+    columns = [k for k in values if k.startswith(('J&F', 'J-', 'F-'))]
+    table = PrettyTable(columns)
+    table.add_row([f'{values[c]:.2f}' for c in columns])
+    print(table, flush=True)
+
+
+def main() -> int:
+    args = parse_args()
+    try:
+        select_device(args.device)
+        from mmengine.dist import is_main_process
+        from mmengine.model import is_model_wrapper
+        from mmengine.runner import Runner
+
+        from shls.apis import load_weights
+        from shls.engine import prepare_cpu_distributed
+        from shls.utils import register_all_modules
+        register_all_modules(init_default_scope=False)
+        cfg = build_cfg(args)
+        if not osp.isfile(args.checkpoint):
+            raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+        prepare_cpu_distributed(cfg)
+        runner = Runner.from_cfg(cfg)
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        load_weights(model, args.checkpoint)
+        metrics = runner.test()
+        if is_main_process():
+            print_summary(metrics)
+    except (ConfigError, FileNotFoundError, ValueError, KeyError, TypeError) as err:
+        if args.debug:
+            raise
+        print(f'error: {type(err).__name__}: {err}'.splitlines()[0], file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
