@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from shls.models.memory import MemoryReadout, eq4_scores, filter_vote_outliers
 from shls.models.superpixels import to_rgb_uint8
-from shls.models.utils import paint, segment_mode
+from shls.models.utils import BlockStandardizer, paint, segment_mode
 from shls.registry import MODELS
 
 BACKGROUND = 0
@@ -34,6 +34,15 @@ DEFAULT_TEST_CFG = dict(
     confidence_temperature=0.1,
     # Add confident superfeatures of each predicted frame to memory.
     update_memory=True,
+    # Centre the superfeatures and scale them to unit spread with the first frame's
+    # statistics before the memory compares them by cosine.
+    standardize_features=False,
+    # A training-free descriptor concatenated to every superfeature, e.g.
+    # dict(type='SuperpixelColourStats'); both blocks are then standardised.
+    handcrafted=None,
+    # Weights of the learned and the hand-crafted blocks after standardisation.
+    learned_weight=1.0,
+    handcrafted_weight=1.0,
 )
 #: Keys of ``model.test_cfg`` consumed by the model itself.
 MODEL_TEST_CFG_KEYS = ('superpixels', )
@@ -113,6 +122,13 @@ class VideoSegmenter:
         self.model = model.eval()
         self.cfg = self.merge_test_cfg(getattr(model, 'test_cfg', None) or {}, test_cfg)
         self.memory = MODELS.build(copy.deepcopy(dict(model.memory_cfg)))
+        hand = self.cfg['handcrafted']
+        self.handcrafted = MODELS.build(copy.deepcopy(dict(hand))) if hand else None
+        weights = [self.cfg['learned_weight']]
+        if self.handcrafted is not None:
+            weights.append(self.cfg['handcrafted_weight'])
+        use = self.cfg['standardize_features'] or self.handcrafted is not None
+        self.standardizer = BlockStandardizer(weights) if use else None
         self.reset()
 
     # ------------------------------------------------------------------ config
@@ -143,6 +159,8 @@ class VideoSegmenter:
     def reset(self) -> None:
         """Forget the video: empty memory, no previous frame."""
         self.memory.reset()
+        if getattr(self, 'standardizer', None) is not None:
+            self.standardizer.reset()
         self.frame_index = 0
         self._prev_mask: Optional[Tensor] = None
         self._shape: Optional[Tuple[int, int]] = None
@@ -207,7 +225,18 @@ class VideoSegmenter:
         image = torch.from_numpy(rgb).to(device).permute(2, 0, 1)[None]
         image = self.model.data_preprocessor.normalize(image)
         features, _ = self.model.extract_superfeatures(image, spx[None])
+        features = self._describe(rgb, spx, features)
         return FrameContext(self.frame_index, image, spx, features, None, self._prev_mask)
+
+    def _describe(self, rgb: np.ndarray, spx: Tensor, features: Tensor) -> Tensor:
+        """Optional hand-crafted block and standardisation of the descriptors."""
+        if self.standardizer is None:
+            return features
+        blocks = [features]
+        if self.handcrafted is not None:
+            extra = self.handcrafted(rgb, spx.cpu().numpy())
+            blocks.append(extra.to(device=features.device, dtype=features.dtype))
+        return self.standardizer(blocks)
 
     # -------------------------------------------------- prediction (override seam)
     def segment(self, ctx: FrameContext) -> Segmentation:

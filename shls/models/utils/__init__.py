@@ -6,3 +6,6 @@ __all__ = ['batch_offsets', 'downsample_labels', 'paint', 'segment_mean', 'segme
 from .knn_check import knn_self_check  # noqa: E402
 
 __all__ += ['knn_self_check']
+from .feature_fusion import BlockStandardizer  # noqa: E402
+
+__all__ += ['BlockStandardizer']
