@@ -91,26 +91,42 @@ def print_summary(metrics: dict) -> None:
     print(table, flush=True)
 
 
+def run_test(cfg, checkpoint: str):
+    """Build the Runner of a prepared config, load the weights strictly, run the test loop.
+
+    Args:
+        cfg: A config from :func:`build_cfg`.
+        checkpoint: Checkpoint file.
+
+    Returns:
+        ``(metrics, runner)``; ``runner.test_loop`` holds the loop (e.g. its timing).
+    """
+    from mmengine.model import is_model_wrapper
+    from mmengine.runner import Runner
+
+    from shls.apis import load_weights
+    from shls.engine import prepare_cpu_distributed
+    from shls.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    prepare_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    load_weights(model, checkpoint)
+    return runner.test(), runner
+
+
 def main() -> int:
     args = parse_args()
     try:
         select_device(args.device)
         from mmengine.dist import is_main_process
-        from mmengine.model import is_model_wrapper
-        from mmengine.runner import Runner
 
-        from shls.apis import load_weights
-        from shls.engine import prepare_cpu_distributed
         from shls.utils import register_all_modules
         register_all_modules(init_default_scope=False)
         cfg = build_cfg(args)
-        if not osp.isfile(args.checkpoint):
-            raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-        prepare_cpu_distributed(cfg)
-        runner = Runner.from_cfg(cfg)
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        load_weights(model, args.checkpoint)
-        metrics = runner.test()
+        metrics, _ = run_test(cfg, args.checkpoint)
         if is_main_process():
             print_summary(metrics)
     except (ConfigError, FileNotFoundError, ValueError, KeyError, TypeError) as err:

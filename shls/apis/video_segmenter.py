@@ -12,7 +12,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from shls.models.memory import MemoryReadout, eq4_scores, filter_vote_outliers
+from shls.models.memory import (MemoryReadout, eq4_scores, filter_vote_outliers,
+                                memorise_confident)
+from shls.models.segmentors.refiner import Refiner, object_masks
 from shls.models.superpixels import to_rgb_uint8
 from shls.models.utils import BlockStandardizer, paint, segment_mode
 from shls.registry import MODELS
@@ -43,6 +45,17 @@ DEFAULT_TEST_CFG = dict(
     # Weights of the learned and the hand-crafted blocks after standardisation.
     learned_weight=1.0,
     handcrafted_weight=1.0,
+    # Refine with the model's decoder when it has one (False: pre-segmentation only,
+    # the same checkpoint; Table 1 ablation).
+    refine=True,
+    # Decode each object in its ROI; False: every object on the whole frame ("without
+    # ROI" ablation).
+    roi=True,
+    # ROI = pre-segmentation box enlarged by roi_margin (0.3 = 15 % per side), never
+    # smaller than the object's frame-0 ROI; sides below roi_min_side of the frame span
+    # the whole frame; an empty pre-segmentation gives the whole frame.
+    roi_margin=0.3,
+    roi_min_side=0.05,
 )
 #: Keys of ``model.test_cfg`` consumed by the model itself.
 MODEL_TEST_CFG_KEYS = ('superpixels', )
@@ -61,6 +74,8 @@ class FrameContext:
         features: ``(M, D)`` superfeatures.
         readout: Memory scores of ``features`` (``None`` before the memory exists).
         prev_mask: ``(H, W)`` int64 label map of the previous frame, or ``None``.
+        l1: ``(1, C1 + 3, H, W)`` decoder maps (only when refining).
+        l4: ``(1, C4 + 3, H/4, W/4)`` decoder maps (only when refining).
     """
 
     index: int
@@ -69,6 +84,8 @@ class FrameContext:
     features: Tensor
     readout: Optional[MemoryReadout] = None
     prev_mask: Optional[Tensor] = None
+    l1: Optional[Tensor] = None
+    l4: Optional[Tensor] = None
 
 
 class Segmentation(NamedTuple):
@@ -77,7 +94,8 @@ class Segmentation(NamedTuple):
     Attributes:
         mask: ``(H, W)`` int64 object ids.
         labels: ``(M,)`` int64 class id of each superpixel, the pool it may join.
-        probs: ``(M, C)`` class probabilities, columns = ``readout.classes``.
+        probs: ``(M, C)`` class probabilities, columns = ``readout.classes`` (refined:
+            the mean of the Eq.-5 probabilities over each superpixel).
     """
 
     mask: Tensor
@@ -107,9 +125,20 @@ class VideoSegmenter:
     A first mask without any object is allowed: the memory then holds only background
     and every frame is all background until a later mask adds objects.
 
+    Refinement (method.md §6): when the model has a ``decoder`` and ``test_cfg.refine``
+    is on, :meth:`segment` refines the pre-segmentation with a
+    :class:`~shls.models.segmentors.Refiner` (per-object ROIs, decoder, Eq.-5
+    aggregation); the mask is the Eq.-5 argmax and the probabilities given to
+    :meth:`memorise` are the refined ones averaged per superpixel, while the pool each
+    superpixel may join stays its pre-segmentation class (seed code), so a superpixel
+    whose refined output disagrees with its pre-segmentation is not confident. Every
+    annotated frame becomes the refiner's reference ("first") frame for all objects, its
+    label map as their masks.
+
     Args:
         model: An ``SHLS`` model (``compute_superpixels``, ``extract_superfeatures``,
-            ``data_preprocessor``, ``memory_cfg``, ``test_cfg``); put in eval mode.
+            ``data_preprocessor``, ``memory_cfg``, ``test_cfg``; to refine also
+            ``decoder`` and ``extract_feature_maps``); put in eval mode.
         device: Move the model there first; default: where it already is.
         **test_cfg: Overrides of the model's ``test_cfg`` (keys of
             :data:`DEFAULT_TEST_CFG`).
@@ -129,7 +158,17 @@ class VideoSegmenter:
             weights.append(self.cfg['handcrafted_weight'])
         use = self.cfg['standardize_features'] or self.handcrafted is not None
         self.standardizer = BlockStandardizer(weights) if use else None
+        self.refiner = self._build_refiner()
         self.reset()
+
+    def _build_refiner(self) -> Optional[Refiner]:
+        """A :class:`Refiner` around ``model.decoder`` (``None`` without one or with
+        ``test_cfg.refine=False``)."""
+        decoder = getattr(self.model, 'decoder', None)
+        if decoder is None or not self.cfg['refine']:
+            return None
+        return Refiner(decoder, use_roi=self.cfg['roi'], margin=self.cfg['roi_margin'],
+                       min_side=self.cfg['roi_min_side'], min_first_box=True)
 
     # ------------------------------------------------------------------ config
     @classmethod
@@ -153,6 +192,8 @@ class VideoSegmenter:
             raise ValueError('test_cfg.confidence_temperature must be > 0')
         if not 0 <= cfg['outlier_min_overlap'] <= 1:
             raise ValueError('test_cfg.outlier_min_overlap must be in [0, 1]')
+        if not (cfg['roi_margin'] >= 0 and 0 <= cfg['roi_min_side'] <= 1):
+            raise ValueError('test_cfg needs roi_margin >= 0 and roi_min_side in [0, 1]')
         return cfg
 
     # ------------------------------------------------------------------- state
@@ -161,6 +202,8 @@ class VideoSegmenter:
         self.memory.reset()
         if getattr(self, 'standardizer', None) is not None:
             self.standardizer.reset()
+        if getattr(self, 'refiner', None) is not None:
+            self.refiner.reset()
         self.frame_index = 0
         self._prev_mask: Optional[Tensor] = None
         self._shape: Optional[Tuple[int, int]] = None
@@ -224,9 +267,14 @@ class VideoSegmenter:
         spx = torch.from_numpy(spx).to(device=device, dtype=torch.int64)
         image = torch.from_numpy(rgb).to(device).permute(2, 0, 1)[None]
         image = self.model.data_preprocessor.normalize(image)
-        features, _ = self.model.extract_superfeatures(image, spx[None])
+        l1 = l4 = None
+        if self.refiner is None:
+            features, _ = self.model.extract_superfeatures(image, spx[None])
+        else:
+            features, _, l1, l4 = self.model.extract_feature_maps(image, spx[None])
         features = self._describe(rgb, spx, features)
-        return FrameContext(self.frame_index, image, spx, features, None, self._prev_mask)
+        return FrameContext(self.frame_index, image, spx, features, None, self._prev_mask,
+                            l1, l4)
 
     def _describe(self, rgb: np.ndarray, spx: Tensor, features: Tensor) -> Tensor:
         """Optional hand-crafted block and standardisation of the descriptors."""
@@ -242,10 +290,8 @@ class VideoSegmenter:
     def segment(self, ctx: FrameContext) -> Segmentation:
         """Turn the frame's memory readout into a label map and class probabilities.
 
-        The extension point of the refinement module: override (or extend) it to
-        return refined masks and probabilities; :meth:`memorise` consumes the result.
-        Here: the pre-segmentation (``test_cfg.presegmentation``) and
-        ``softmax(Eq.-4 scores / confidence_temperature)``.
+        The extension point (override or extend it); :meth:`memorise` consumes the
+        result. Here: :meth:`presegment`, then :meth:`refine` when there is a refiner.
 
         Args:
             ctx: The frame, with ``readout`` set.
@@ -253,6 +299,12 @@ class VideoSegmenter:
         Returns:
             :class:`Segmentation`.
         """
+        seg = self.presegment(ctx)
+        return seg if self.refiner is None else self.refine(ctx, seg)
+
+    def presegment(self, ctx: FrameContext) -> Segmentation:
+        """The pre-segmentation (``test_cfg.presegmentation``) with
+        ``softmax(Eq.-4 scores / confidence_temperature)`` as probabilities."""
         readout = ctx.readout
         scores = eq4_scores(readout.short, readout.long)
         probs = torch.softmax(scores / self.cfg['confidence_temperature'], dim=1)
@@ -267,10 +319,22 @@ class VideoSegmenter:
         labels = segment_mode(ctx.superpixels, mask, len(ctx.features), NUM_LABEL_BINS)
         return Segmentation(mask, labels, probs)
 
+    def refine(self, ctx: FrameContext, pre: Segmentation) -> Segmentation:
+        """Refine a pre-segmentation (method.md §6).
+
+        ROIs from the pre-segmentation (:meth:`Refiner.rois`), the decoder on every
+        object, Eq.-5 aggregation. Returns the Eq.-5 argmax as mask, the pre-segmentation
+        labels and the refined probabilities averaged per superpixel.
+        """
+        refiner = self.refiner
+        boxes = refiner.rois(object_masks(pre.mask, refiner.object_ids))
+        out = refiner.step(ctx.l1, ctx.l4, ctx.superpixels, ctx.readout, boxes)
+        probs = out.superpixel_probs(ctx.superpixels, len(ctx.features), ctx.readout.classes)
+        return Segmentation(out.mask(), pre.labels, probs)
+
     def memorise(self, ctx: FrameContext, seg: Segmentation) -> None:
         """Add the confident superfeatures of a predicted frame to their class pools."""
-        confident = self.memory.select_confident(seg.probs, seg.labels)
-        self.memory.update(ctx.features, seg.labels, confident)
+        memorise_confident(self.memory, ctx.features, seg.labels, seg.probs)
 
     def _predict(self, ctx: FrameContext, memorise: bool) -> Segmentation:
         ctx.readout = self.memory.query(ctx.features)
@@ -300,6 +364,10 @@ class VideoSegmenter:
         if partial:  # given objects exist only where the annotation puts them
             given = torch.unique(target[trusted])
             out[torch.isin(out, given) & ~trusted] = BACKGROUND
+        if self.refiner is not None:
+            ids = torch.tensor(self.objects, dtype=torch.int64, device=out.device)
+            self.refiner.start(ctx.l1, ctx.l4, ctx.superpixels,
+                               self.memory.query(ctx.features), out, ids)
         return out
 
     def _write_annotation(self, features: Tensor, labels: Tensor) -> None:

@@ -47,6 +47,10 @@ class VOSTestLoop(TestLoop):
             :data:`shls.apis.DEFAULT_TEST_CFG`).
         progress: Show tqdm progress bars (on rank 0 only).
         fp16: Unsupported; kept for the mmengine TestLoop signature.
+
+    Attributes:
+        num_frames: Frames segmented by this process in the last :meth:`run`.
+        seconds: Wall time of that (reading, segmenting and writing the frames).
     """
 
     def __init__(self, runner, dataloader: Union[DataLoader, Dict],
@@ -62,6 +66,13 @@ class VOSTestLoop(TestLoop):
         self.segmenter_cfg = dict(segmenter_cfg or {})
         self.progress = progress
         self._segmenter: Optional[VideoSegmenter] = None
+        self.num_frames = 0
+        self.seconds = 0.0
+
+    @property
+    def fps(self) -> float:
+        """Frames per second of the last :meth:`run` (this process)."""
+        return self.num_frames / self.seconds if self.seconds > 0 else 0.0
 
     @property
     def pred_root(self) -> str:
@@ -75,6 +86,7 @@ class VOSTestLoop(TestLoop):
         model = self.runner.model
         model = model.module if is_model_wrapper(model) else model
         self._segmenter = VideoSegmenter(model, **self.segmenter_cfg)
+        self.num_frames, self.seconds = 0, 0.0
         rank, _ = get_dist_info()
         show = self.progress and rank == 0
         for idx, data_batch in enumerate(tqdm(self.dataloader, desc='videos', unit='video',
@@ -110,6 +122,8 @@ class VOSTestLoop(TestLoop):
                                   palette)
                 bar.update()
         seconds = time.perf_counter() - start
+        self.num_frames += len(source)
+        self.seconds += seconds
         self.runner.logger.info(f'{seq_name}: {len(source)} frames, '
                                 f'{len(source) / max(seconds, 1e-9):.2f} frames/s')
         return dict(seq_name=seq_name, mask_paths=list(item['mask_paths']),

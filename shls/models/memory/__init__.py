@@ -1,7 +1,7 @@
 """Superfeature memory: pools, short-term KNN, long-term k-means, pre-segmentation."""
 from .bank import MemoryBank
 from .cluster_rule import ClusterRule
-from .confidence import select_confident
+from .confidence import memorise_confident, select_confident
 from .kmeans import SphericalKMeans, kmeans_plusplus, spherical_kmeans
 from .knn import BaseKNNBackend, FaissKNNBackend, TorchKNNBackend
 from .long_term import long_term_scores
@@ -15,6 +15,6 @@ __all__ = [
     'BaseKNNBackend', 'ClassPool', 'ClusterRule', 'FaissKNNBackend', 'MemoryBank',
     'MemoryReadout', 'SphericalKMeans', 'TorchKNNBackend', 'attention_maps',
     'capped_indices', 'eq4_scores', 'filter_vote_outliers', 'kmeans_plusplus',
-    'long_term_scores', 'neighbour_weights', 'others_max', 'presegment_eq4',
+    'long_term_scores', 'memorise_confident', 'neighbour_weights', 'others_max', 'presegment_eq4',
     'select_confident', 'short_term_scores', 'spherical_kmeans', 'weighted_vote'
 ]

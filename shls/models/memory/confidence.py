@@ -34,3 +34,25 @@ def select_confident(probs: Tensor, threshold: float, cols: Optional[Tensor] = N
     sums = p.new_zeros(num_cols).index_add_(0, cols, p)
     counts = torch.bincount(cols, minlength=num_cols).clamp_min(1).to(p.dtype)
     return p >= threshold * (sums / counts)[cols]
+
+
+def memorise_confident(memory, features: Tensor, labels: Tensor, probs: Tensor) -> Tensor:
+    """Add the confident superfeatures of a segmented frame to their class pools.
+
+    The one memory-update rule of the inference core and of stage-2 training: a
+    superpixel joins the pool of ``labels`` when ``memory.select_confident(probs, labels)``
+    holds (method.md §5 "Update").
+
+    Args:
+        memory: A fitted memory (``select_confident`` and ``update``, e.g.
+            :class:`~shls.models.memory.MemoryBank`).
+        features: ``(M, D)`` superfeatures of the frame.
+        labels: ``(M,)`` int64 class id of each superpixel (the pool it may join).
+        probs: ``(M, C)`` class probabilities, columns = ``memory.classes``.
+
+    Returns:
+        ``(M,)`` bool: the superpixels offered to ``memory.update``.
+    """
+    confident = memory.select_confident(probs, labels)
+    memory.update(features, labels, confident)
+    return confident

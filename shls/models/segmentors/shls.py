@@ -1,26 +1,77 @@
-"""The SHLS model: superfeature embedding trained with NT-Xent (stage 1)."""
-from typing import Dict, List, Optional, Tuple
+"""The SHLS model: superfeature embedding (stage 1, NT-Xent) and segmentation refinement
+(stage 2, cross-entropy through the memory)."""
+import copy
+import difflib
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from mmengine.model import BaseModel
-from torch import Tensor
+from torch import Tensor, nn
 
 from shls.registry import MODELS
 from shls.structures import VideoDataSample
 from ..superpixels import cut_superpixels_by_mask
-from ..utils import batch_offsets, knn_self_check, segment_mode
+from ..utils import batch_offsets, knn_self_check, meta_maps, segment_mode
+from .refine_loss import IGNORE_INDEX, clip_refine_loss
+from .refiner import FeatureMaps, Refiner
 
 NUM_LABEL_BINS = 256  # mask labels are uint8 (255 = void)
+
+#: Stage-2 options (``train_cfg`` of the model); see :class:`SHLS`.
+DEFAULT_TRAIN_CFG = dict(
+    refine=True,              # add loss_refine when the model has a decoder
+    roi=True,                 # False: whole-frame ROIs (the "no ROI" ablation model)
+    roi_margin=0.5,           # ground-truth box + 50 %
+    update_memory=True,       # memory updated through the clip as at test time
+    loss_refine_weight=1.0)
+
+
+class Embedding(NamedTuple):
+    """Superfeatures of a batch of clips (frames flattened, clip by clip).
+
+    Attributes:
+        features: ``(N, S)`` superfeatures.
+        labels: ``(N,)`` mask mode of each superpixel (255 = void), or ``None``.
+        counts: ``(B * T,)`` superpixels per frame.
+        superpixels: ``(B * T, H, W)`` int64 per-frame ids.
+        maps: Decoder maps (stage 2 only).
+    """
+
+    features: Tensor
+    labels: Optional[Tensor]
+    counts: Tensor
+    superpixels: Tensor
+    maps: Optional[FeatureMaps]
+
+
+def merge_train_cfg(train_cfg: Optional[dict]) -> dict:
+    """Defaults <- ``train_cfg``; unknown keys rejected with a suggestion."""
+    cfg = dict(DEFAULT_TRAIN_CFG)
+    for key, value in (train_cfg or {}).items():
+        if key not in DEFAULT_TRAIN_CFG:
+            close = difflib.get_close_matches(key, list(DEFAULT_TRAIN_CFG), n=1)
+            hint = f' (did you mean {close[0]!r}?)' if close else ''
+            raise ValueError(f'unknown model train_cfg key {key!r}{hint}; known: '
+                             f'{", ".join(DEFAULT_TRAIN_CFG)}')
+        cfg[key] = value
+    return cfg
 
 
 @MODELS.register_module()
 class SHLS(BaseModel):
     """Superfeatures in a highly compressed latent space.
 
-    Stage 1 (this class): a backbone gives full-resolution and stride-4 feature maps, a
+    Stage 1: a backbone gives full-resolution and stride-4 feature maps, a
     :class:`SuperfeatureHead` pools them per superpixel into superfeatures, and a
     contrastive loss pulls together superfeatures of the same object within a frame.
+
+    Stage 2 (with ``decoder``): per clip, a fresh memory is fitted on frame 0 and each
+    later frame is refined by the :class:`~shls.models.decoders.RefineDecoder` exactly as
+    at test time (:class:`~shls.models.segmentors.refiner.Refiner`), with ROIs from the
+    ground truth; ``loss_refine`` is the pixel-wise cross-entropy of the Eq.-5 output
+    averaged over frames ``1..T-1`` (:func:`clip_refine_loss`). ``loss=None`` drops the
+    contrastive loss (stage 2 alone); ``frozen=('backbone', 'head')`` freezes stage 1.
 
     The superpixel generator belongs to the model, so one config line swaps it for
     training and inference alike. Clips whose data samples already carry
@@ -30,23 +81,32 @@ class SHLS(BaseModel):
     Args:
         backbone: Backbone config (e.g. ``SlimResNet``).
         head: Superfeature head config.
-        loss: Contrastive loss config (e.g. ``NTXentLoss``).
+        loss: Contrastive loss config (e.g. ``NTXentLoss``); ``None``: no
+            ``loss_contrastive``.
         superpixels: Superpixel generator config (``SLICSuperpixels``, ``ISECSuperpixels``
             ...), used for training clips without precomputed superpixels and at test time.
         cut_first_frame: Cut frame-0 superpixels along the given mask (method.md §2.3).
-        memory: ``MemoryBank`` config used by the inference core.
+        memory: ``MemoryBank`` config used by the inference core and stage-2 training.
         data_preprocessor: Config of the preprocessor (``VideoDataPreprocessor``).
         self_check: Log the frame-0 KNN accuracy of each training clip.
         test_cfg: Inference options read by :class:`shls.apis.VideoSegmenter`; its
             ``superpixels`` key, if set, replaces ``superpixels`` at test time.
+        decoder: Refinement decoder config (``RefineDecoder`` with ``l1_channels = C1 +
+            3`` and ``l4_channels = C4 + 3``); ``None``: pre-segmentation only.
+        frozen: Names of submodules (e.g. ``('backbone', 'head')``) whose parameters get
+            ``requires_grad=False`` and which stay in eval mode (BatchNorm statistics
+            frozen) even when the model trains. Unlike ``lr_mult=0`` nothing of them
+            changes, not even BN running statistics or Adam state.
+        train_cfg: Stage-2 options, keys of :data:`DEFAULT_TRAIN_CFG`.
         init_cfg: mmengine init config.
     """
 
-    def __init__(self, backbone: dict, head: dict, loss: dict,
+    def __init__(self, backbone: dict, head: dict, loss: Optional[dict],
                  superpixels: Optional[dict] = None, cut_first_frame: bool = True,
                  memory: Optional[dict] = None, data_preprocessor: Optional[dict] = None,
                  self_check: bool = True, test_cfg: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 decoder: Optional[dict] = None, frozen: Sequence[str] = (),
+                 train_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='VideoDataPreprocessor')
         if isinstance(data_preprocessor, dict):
@@ -54,7 +114,8 @@ class SHLS(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
-        self.loss_module = MODELS.build(loss)
+        self.loss_module = MODELS.build(loss) if loss is not None else None
+        self.decoder = MODELS.build(decoder) if decoder is not None else None
         if superpixels is None:
             superpixels = dict(type='SLICSuperpixels', segment_area=400)
         self.superpixel_generator = MODELS.build(superpixels)
@@ -65,6 +126,32 @@ class SHLS(BaseModel):
         self.test_superpixel_generator = (MODELS.build(test_spx) if test_spx is not None
                                           else self.superpixel_generator)
         self.self_check = self_check
+        self.train_cfg = merge_train_cfg(train_cfg)
+        if self.decoder is None and (train_cfg or {}).get('refine'):
+            raise ValueError('train_cfg.refine=True needs a decoder')
+        self.frozen = tuple(frozen)
+        for name in self.frozen:
+            self._submodule(name).requires_grad_(False)
+
+    @property
+    def refine_training(self) -> bool:
+        """Whether :meth:`loss` adds ``loss_refine``."""
+        return self.decoder is not None and bool(self.train_cfg['refine'])
+
+    def _submodule(self, name: str) -> nn.Module:
+        try:
+            return self.get_submodule(name)
+        except AttributeError as err:
+            children = ', '.join(n for n, _ in self.named_children())
+            raise ValueError(f'frozen: SHLS has no submodule {name!r}; children: '
+                             f'{children}') from err
+
+    def train(self, mode: bool = True) -> 'SHLS':
+        """Set the training mode; :attr:`frozen` submodules always stay in eval mode."""
+        super().train(mode)
+        for name in self.frozen:
+            self._submodule(name).eval()
+        return self
 
     def compute_superpixels(self, frame: np.ndarray, mask: Optional[np.ndarray] = None,
                             test: bool = False) -> np.ndarray:
@@ -100,11 +187,35 @@ class SHLS(BaseModel):
         Returns:
             ``(features (N, S), counts (B,))``, frame by frame.
         """
+        self._check_sizes(frames, superpixels)
+        l1, l4 = self.backbone(frames)
+        return self.head(l1, l4, superpixels)
+
+    def extract_feature_maps(self, frames: Tensor, superpixels: Tensor) -> FeatureMaps:
+        """Superfeatures and the refinement decoder's L1 / L4 maps of a batch of frames.
+
+        L1 and L4 get the three meta channels (superpixel area, mean row, mean column)
+        painted to pixels at their own resolutions (method.md §3 step 1).
+
+        Args:
+            frames: ``(B, 3, H, W)`` normalised images.
+            superpixels: ``(B, H, W)`` int64 per-frame superpixel ids.
+
+        Returns:
+            :class:`FeatureMaps` with ``l1 (B, C1 + 3, H, W)`` and ``l4 (B, C4 + 3, h, w)``.
+        """
+        self._check_sizes(frames, superpixels)
+        l1, l4 = self.backbone(frames)
+        features, counts = self.head(l1, l4, superpixels)
+        l1 = torch.cat([l1, meta_maps(superpixels, l1.shape[-2:]).to(l1.dtype)], dim=1)
+        l4 = torch.cat([l4, meta_maps(superpixels, l4.shape[-2:]).to(l4.dtype)], dim=1)
+        return FeatureMaps(features, counts, l1, l4)
+
+    @staticmethod
+    def _check_sizes(frames: Tensor, superpixels: Tensor) -> None:
         if frames.shape[-2:] != superpixels.shape[-2:]:
             raise ValueError(f'frames {tuple(frames.shape[-2:])} and superpixels '
                              f'{tuple(superpixels.shape[-2:])} differ in size')
-        l1, l4 = self.backbone(frames)
-        return self.head(l1, l4, superpixels)
 
     def forward(self, inputs: Tensor, data_samples: Optional[List[VideoDataSample]] = None,
                 mode: str = 'tensor'):
@@ -114,39 +225,90 @@ class SHLS(BaseModel):
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
-            return self._embed(inputs, data_samples)[0]
+            return self._embed(inputs, data_samples).features
         raise ValueError(f'invalid mode {mode!r}; expected loss, predict or tensor')
 
-    def _embed(self, inputs: Tensor, data_samples: List[VideoDataSample]):
-        """Embed every frame of a ``(B, T, 3, H, W)`` batch; returns features, labels,
-        per-frame counts."""
+    def _embed(self, inputs: Tensor, data_samples: List[VideoDataSample],
+               with_maps: bool = False) -> Embedding:
+        """Embed every frame of a ``(B, T, 3, H, W)`` batch (and keep the decoder maps)."""
         self._add_missing_superpixels(inputs, data_samples)
         spx = torch.stack([ds.superpixels for ds in data_samples]).flatten(0, 1).long()
-        feats, counts = self.extract_superfeatures(inputs.flatten(0, 1), spx)
+        frames = inputs.flatten(0, 1)
+        maps = None
+        if with_maps:
+            maps = self.extract_feature_maps(frames, spx)
+            feats, counts = maps.features, maps.counts
+        else:
+            feats, counts = self.extract_superfeatures(frames, spx)
         labels = None
         if 'gt_masks' in data_samples[0]:
             masks = torch.stack([ds.gt_masks for ds in data_samples]).flatten(0, 1).long()
             global_spx, _ = batch_offsets(spx)
             labels = segment_mode(global_spx, masks, int(counts.sum()), NUM_LABEL_BINS)
-        return feats, labels, counts
+        return Embedding(feats, labels, counts, spx, maps)
 
     def loss(self, inputs: Tensor, data_samples: List[VideoDataSample]) -> Dict[str, Tensor]:
-        """Contrastive loss over the superfeatures of each frame, plus the self-check."""
-        feats, labels, counts = self._embed(inputs, data_samples)
-        frame_index = torch.arange(len(counts), device=counts.device)
-        groups = torch.repeat_interleave(frame_index, counts)
-        losses = {'loss_contrastive': self.loss_module(feats, labels, groups)}
+        """``loss_contrastive`` (unless ``loss=None``), ``loss_refine`` (stage 2) and the
+        frame-0 KNN self-check."""
+        if self.loss_module is None and not self.refine_training:
+            raise RuntimeError('SHLS has nothing to train: loss=None and no refinement '
+                               '(decoder=None or train_cfg.refine=False)')
+        emb = self._embed(inputs, data_samples, with_maps=self.refine_training)
+        losses = {}
+        if self.loss_module is not None:
+            frame_index = torch.arange(len(emb.counts), device=emb.counts.device)
+            groups = torch.repeat_interleave(frame_index, emb.counts)
+            losses['loss_contrastive'] = self.loss_module(emb.features, emb.labels, groups)
+        if self.refine_training:
+            masks = torch.stack([ds.gt_masks for ds in data_samples]).long()
+            losses['loss_refine'] = self.train_cfg['loss_refine_weight'] * self.refine_loss(
+                emb, masks)
         if self.self_check:
-            check = knn_self_check(feats.detach(), labels, counts, inputs.shape[1])
+            check = knn_self_check(emb.features.detach(), emb.labels, emb.counts,
+                                   inputs.shape[1])
             acc = check['knn_correct'] / max(check['knn_total'], 1)
-            losses['knn_acc'] = torch.tensor(100.0 * acc, device=feats.device)
+            losses['knn_acc'] = torch.tensor(100.0 * acc, device=emb.features.device)
         return losses
+
+    def refine_loss(self, emb: Embedding, gt_masks: Tensor) -> Tensor:
+        """Mean over clips of :func:`clip_refine_loss` (stage 2).
+
+        Args:
+            emb: The batch's embedding with ``maps``.
+            gt_masks: ``(B, T, H, W)`` int64 object ids.
+
+        Returns:
+            Scalar; ``0 * sum(decoder parameters)`` when no clip has an object, so that
+            every decoder parameter stays in the graph.
+        """
+        num_clips, num_frames = gt_masks.shape[:2]
+        cfg = self.train_cfg
+        refiner = Refiner(self.decoder, use_roi=cfg['roi'], margin=cfg['roi_margin'],
+                          min_side=0.0, min_first_box=False)
+        memory = MODELS.build(copy.deepcopy(dict(self.memory_cfg)))
+        frame_counts = emb.counts.view(num_clips, num_frames)
+        starts = torch.cumsum(frame_counts.sum(1), 0) - frame_counts.sum(1)
+        losses = []
+        for b in range(num_clips):
+            rows = slice(b * num_frames, (b + 1) * num_frames)
+            items = slice(int(starts[b]), int(starts[b] + frame_counts[b].sum()))
+            maps = FeatureMaps(emb.features[items], frame_counts[b], emb.maps.l1[rows],
+                               emb.maps.l4[rows])
+            loss = clip_refine_loss(refiner, memory, maps, emb.superpixels[rows],
+                                    emb.labels[items], gt_masks[b], cfg['update_memory'],
+                                    IGNORE_INDEX)
+            if loss is not None:
+                losses.append(loss)
+        if not losses:
+            return sum(p.sum() for p in self.decoder.parameters()) * 0.0
+        return torch.stack(losses).mean()
 
     def predict(self, inputs: Tensor,
                 data_samples: List[VideoDataSample]) -> List[VideoDataSample]:
         """Self-check on validation clips: KNN counts stored in each sample's metainfo."""
         num_frames = inputs.shape[1]
         for b, sample in enumerate(data_samples):
-            feats, labels, counts = self._embed(inputs[b:b + 1], [sample])
-            sample.set_metainfo(knn_self_check(feats, labels, counts, num_frames))
+            emb = self._embed(inputs[b:b + 1], [sample])
+            sample.set_metainfo(knn_self_check(emb.features, emb.labels, emb.counts,
+                                               num_frames))
         return data_samples

@@ -1,8 +1,8 @@
-from .superpixel_ops import (batch_offsets, downsample_labels, paint, segment_mean,
+from .superpixel_ops import (batch_offsets, downsample_labels, meta_maps, paint, segment_mean,
                              segment_meta, segment_mode)
 
-__all__ = ['batch_offsets', 'downsample_labels', 'paint', 'segment_mean', 'segment_meta',
-           'segment_mode']
+__all__ = ['batch_offsets', 'downsample_labels', 'meta_maps', 'paint', 'segment_mean',
+           'segment_meta', 'segment_mode']
 from .knn_check import knn_self_check  # noqa: E402
 
 __all__ += ['knn_self_check']

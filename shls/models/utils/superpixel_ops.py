@@ -106,3 +106,25 @@ def segment_mode(labels: Tensor, mask: Tensor, num_segments: int, num_classes: i
 def paint(values: Tensor, labels: Tensor) -> Tensor:
     """Paint per-segment values back to pixels: ``values[labels]``."""
     return values[labels]
+
+
+def meta_maps(superpixels: Tensor, size: Tuple[int, int]) -> Tensor:
+    """The three meta channels of every frame, painted to pixels at resolution ``size``.
+
+    The label map is nearest-resized to ``size`` (as the superfeature head does for the
+    stride-4 map), :func:`segment_meta` is computed there and painted back, so each pixel
+    carries its superpixel's (area, mean row, mean column) at that resolution
+    (method.md §3 step 1).
+
+    Args:
+        superpixels: ``(B, H, W)`` int64 per-frame ids ``0..N_b-1``.
+        size: ``(h, w)`` of the wanted maps.
+
+    Returns:
+        ``(B, 3, h, w)`` float32.
+    """
+    labels, counts = batch_offsets(superpixels)
+    if tuple(size) != tuple(labels.shape[-2:]):
+        labels = downsample_labels(labels, tuple(size))
+    meta = segment_meta(labels, int(counts.sum()))
+    return paint(meta, labels).permute(0, 3, 1, 2)

@@ -1,0 +1,129 @@
+"""SHLS stage 2: refinement loss through the memory, frozen submodules, decoder maps."""
+import numpy as np
+import pytest
+import torch
+from mmengine.optim import OptimWrapper
+
+from shls.models.utils import segment_meta
+from shls.registry import MODELS
+from shls.structures import VideoDataSample
+from shls.utils import register_all_modules
+
+TINY_DECODER = dict(type='RefineDecoder', l1_channels=8 + 3, l4_channels=16 + 3,
+                    modulator_channels=8, deep_channels=16, skip_channels=8)
+
+
+def _model(**kwargs):
+    register_all_modules(init_default_scope=False)
+    torch.manual_seed(0)
+    cfg = dict(type='SHLS',
+               backbone=dict(type='SlimResNet', stem_channels=8, stage_channels=(8, 16, 16, 16),
+                             stage_blocks=(1, 1, 1, 1)),
+               head=dict(type='SuperfeatureHead', l1_channels=8, l4_channels=16),
+               loss=dict(type='NTXentLoss'), decoder=TINY_DECODER,
+               superpixels=dict(type='SLICSuperpixels', n_segments=40, max_num_iter=5),
+               memory=dict(type='MemoryBank', kmeans=dict(num_iters=10, num_restarts=1)),
+               self_check=False)
+    cfg.update(kwargs)
+    return MODELS.build(cfg)
+
+
+def _clip(size=48, num_frames=3, objects=True):
+    """Two coloured squares moving over a dark noisy background (ids 1 and 2)."""
+    rng = np.random.default_rng(0)
+    frames = np.zeros((num_frames, size, size, 3), np.uint8)
+    masks = np.zeros((num_frames, size, size), np.int64)
+    frames[:] = rng.integers(0, 60, (1, size, size, 3))
+    for t in range(num_frames if objects else 0):
+        x = 6 + 3 * t
+        frames[t, 8:24, x:x + 14] = (220, 40, 40)
+        masks[t, 8:24, x:x + 14] = 1
+        frames[t, 30:44, 26 - t:40 - t] = (40, 60, 220)
+        masks[t, 30:44, 26 - t:40 - t] = 2
+    masks[-1, :2] = 255  # a void strip is ignored
+    inputs = torch.from_numpy(frames).permute(0, 3, 1, 2).contiguous()
+    return dict(inputs=[inputs],
+                data_samples=[VideoDataSample(gt_masks=torch.from_numpy(masks))])
+
+
+def _snapshot(module):
+    return {k: v.clone() for k, v in module.state_dict().items()}
+
+
+def test_stage2_step_changes_only_the_decoder():
+    model = _model(loss=None, frozen=('backbone', 'head'))
+    model.train()
+    assert not model.backbone.training and not model.head.training and model.decoder.training
+    assert not any(p.requires_grad for p in model.backbone.parameters())
+    frozen_before = {'backbone': _snapshot(model.backbone), 'head': _snapshot(model.head)}
+    decoder_before = _snapshot(model.decoder)
+    wrapper = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-3))
+    log = model.train_step(_clip(), wrapper)
+    assert set(log) == {'loss', 'loss_refine'} and torch.isfinite(log['loss_refine'])
+    for name, before in frozen_before.items():  # weights and BN running statistics
+        after = getattr(model, name).state_dict()
+        assert all(torch.equal(before[k], after[k]) for k in before), name
+    after = model.decoder.state_dict()
+    changed = [k for k in decoder_before if not torch.equal(decoder_before[k], after[k])]
+    assert any(k.endswith('weight') for k in changed)
+
+
+def test_loss_refine_decreases_on_a_clip():
+    model = _model(loss=None, frozen=('backbone', 'head')).train()
+    optim = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=3e-3)
+    data = model.data_preprocessor(_clip(), True)
+    losses = []
+    for _ in range(6):
+        loss = model(**data, mode='loss')['loss_refine']
+        optim.zero_grad()
+        loss.backward()
+        optim.step()
+        losses.append(loss.item())
+    assert np.isfinite(losses).all()
+    assert np.mean(losses[-2:]) < 0.5 * losses[0]
+
+
+def test_joint_training_has_both_losses_and_reaches_the_backbone():
+    model = _model(train_cfg=dict(roi=False, update_memory=False)).train()
+    losses = model(**model.data_preprocessor(_clip(), True), mode='loss')
+    assert set(losses) == {'loss_contrastive', 'loss_refine'}
+    (losses['loss_contrastive'] + losses['loss_refine']).backward()
+    assert model.backbone.stem[0].weight.grad.abs().sum() > 0
+    assert model.decoder.predict.weight.grad.abs().sum() > 0
+
+
+def test_clip_without_objects_gives_a_zero_loss_in_the_graph():
+    model = _model(loss=None).train()
+    loss = model(**model.data_preprocessor(_clip(objects=False), True), mode='loss')
+    assert loss['loss_refine'].item() == 0 and loss['loss_refine'].requires_grad
+
+
+def test_feature_maps_carry_painted_meta_channels():
+    model = _model().eval()
+    frames = torch.randn(2, 3, 24, 32)
+    spx = (torch.arange(24)[:, None] // 6 * 4 + torch.arange(32)[None] // 8).expand(2, 24, 32)
+    spx = spx.clone()
+    spx[1] = spx[1].flip(0)
+    with torch.no_grad():
+        maps = model.extract_feature_maps(frames, spx)
+        feats, counts = model.extract_superfeatures(frames, spx)
+    torch.testing.assert_close(maps.features, feats)
+    assert maps.l1.shape == (2, 8 + 3, 24, 32) and maps.l4.shape == (2, 16 + 3, 6, 8)
+    meta = segment_meta(spx[1:], 16)
+    torch.testing.assert_close(maps.l1[1, -3:], meta[spx[1]].permute(2, 0, 1))
+
+
+@pytest.mark.parametrize('kwargs, error, pattern', [
+    (dict(frozen=('backbone', 'neck')), ValueError, "no submodule 'neck'"),
+    (dict(train_cfg=dict(roi_margn=0.5)), ValueError, "did you mean 'roi_margin'"),
+    (dict(decoder=None, train_cfg=dict(refine=True)), ValueError, 'needs a decoder'),
+])
+def test_bad_arguments(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        _model(**kwargs)
+
+
+def test_nothing_to_train_is_an_error():
+    model = _model(loss=None, decoder=None)
+    with pytest.raises(RuntimeError, match='nothing to train'):
+        model(**model.data_preprocessor(_clip(), True), mode='loss')
