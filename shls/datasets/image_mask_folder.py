@@ -24,7 +24,7 @@ Mask decoding (:func:`read_object_mask`):
 import copy
 import os
 import os.path as osp
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -150,6 +150,40 @@ def _binary_to_objects(foreground: np.ndarray, min_area: float,
     return new_id[comp]
 
 
+def list_images(img_dir: str,
+                suffixes: Union[str, Sequence[str]] = DEFAULT_IMG_SUFFIXES,
+                exclude_suffix: Optional[str] = None) -> Dict[str, str]:
+    """``{stem: path}`` of the images in a folder, sorted by stem.
+
+    Args:
+        img_dir: The folder (not searched recursively).
+        suffixes: Image file suffix(es), case-insensitive.
+        exclude_suffix: Files ending in this suffix are not images (masks side by side).
+
+    Raises:
+        DatasetError: The folder does not exist, holds no image, or two images share a
+            stem.
+    """
+    if not osp.isdir(img_dir):
+        raise DatasetError(f'image folder {img_dir} does not exist')
+    suffixes = tuple(s.lower() for s in _as_tuple(suffixes))
+    paths: Dict[str, str] = {}
+    for name in sorted(os.listdir(img_dir)):
+        lower = name.lower()
+        if not lower.endswith(suffixes):
+            continue
+        if exclude_suffix is not None and lower.endswith(exclude_suffix.lower()):
+            continue
+        stem = osp.splitext(name)[0]
+        if stem in paths:
+            raise DatasetError(f'two images share the stem {stem!r}: {paths[stem]} and '
+                               f'{osp.join(img_dir, name)}')
+        paths[stem] = osp.join(img_dir, name)
+    if not paths:
+        raise DatasetError(f'no images ending in {"/".join(suffixes)} in {img_dir}')
+    return paths
+
+
 def _as_tuple(suffix: Union[str, Sequence[str]]) -> Tuple[str, ...]:
     return (suffix, ) if isinstance(suffix, str) else tuple(suffix)
 
@@ -236,22 +270,8 @@ class ImageMaskFolder:
         if not osp.isdir(self.mask_dir):
             raise DatasetError(f'mask folder {self.mask_dir} does not exist')
         same_dir = osp.realpath(self.img_dir) == osp.realpath(self.mask_dir)
-        paths = {}
-        for name in sorted(os.listdir(self.img_dir)):
-            lower = name.lower()
-            if not lower.endswith(self.img_suffix):
-                continue
-            if same_dir and lower.endswith(self.mask_suffix.lower()):
-                continue
-            stem = osp.splitext(name)[0]
-            if stem in paths:
-                raise DatasetError(f'two images share the stem {stem!r}: {paths[stem]} and '
-                                   f'{osp.join(self.img_dir, name)}')
-            paths[stem] = osp.join(self.img_dir, name)
-        if not paths:
-            raise DatasetError(f'no images ending in {"/".join(self.img_suffix)} in '
-                               f'{self.img_dir}')
-        return paths
+        return list_images(self.img_dir, self.img_suffix,
+                           exclude_suffix=self.mask_suffix if same_dir else None)
 
     def _select(self, stems: Sequence[str]) -> dict:
         unknown = [s for s in stems if s not in self.img_paths]

@@ -1,4 +1,5 @@
-"""Pseudo-video dataset: clips synthesised on the fly from still images + masks."""
+"""Pseudo-video dataset: clips synthesised on the fly from still images + masks (given,
+or estimated by an unsupervised saliency method and cached)."""
 import hashlib
 import os.path as osp
 from functools import partial
@@ -9,6 +10,7 @@ from mmengine.dataset import BaseDataset
 
 from shls.registry import DATASETS, TRANSFORMS
 from .image_mask_folder import DEFAULT_IMG_SUFFIXES, DatasetError, ImageMaskFolder
+from .pseudo_mask_folder import PseudoMaskFolder, build_estimator
 from .synthesis import ObjectPatch, PseudoVideoSynthesizer, crop_object
 
 
@@ -21,6 +23,14 @@ def build_pipeline(pipeline: Sequence[Union[dict, Callable]]) -> List[Callable]:
 @DATASETS.register_module()
 class PseudoVideoDataset(BaseDataset):
     """Synthetic training / validation clips made from a folder of images and masks.
+
+    Images without masks: ``mask_dir=None`` with ``saliency=dict(type=...)`` (an
+    estimator of ``shls.models.saliency``) makes each image's mask with that estimator
+    the first time the image is used, and stores it as ``<mask_cache_dir>/<stem>.png``
+    (0/255, written atomically, shared by all workers and later runs; see
+    :class:`~shls.datasets.pseudo_mask_folder.PseudoMaskStore`).
+    ``tools/make_pseudo_masks.py IMAGES_DIR <mask_cache_dir> --method <type>`` fills the
+    same folder ahead of training.
 
     Item ``i`` uses template image ``i % n_images`` and the random generator
     ``np.random.default_rng([seed, i])``, so every item is reproducible from the seed while
@@ -37,9 +47,10 @@ class PseudoVideoDataset(BaseDataset):
     Args:
         data_root: Dataset root; relative folders and ``ann_file`` are joined to it.
         img_dir: Image folder (``'Imgs'`` for MSRA10K).
-        mask_dir: Mask folder (``'Imgs'`` for MSRA10K).
+        mask_dir: Mask folder (``'Imgs'`` for MSRA10K); ``None``: no masks, estimate
+            them with ``saliency``.
         img_suffix: Image suffix(es) (``'.jpg'`` for MSRA10K).
-        mask_suffix: Mask suffix.
+        mask_suffix: Mask suffix (pseudo-masks are always ``.png``).
         mask_threshold: Grayscale masks: foreground is ``value >= mask_threshold``.
         connectivity: 4 or 8, to split binary masks into objects.
         min_object_area: Objects below this fraction of the image become background.
@@ -53,6 +64,12 @@ class PseudoVideoDataset(BaseDataset):
         max_objects: Maximal number of foreground objects per clip.
         synthesis: Further :class:`PseudoVideoSynthesizer` arguments (augmentation
             magnitudes, probabilities...).
+        saliency: Estimator config (``MODELS``, e.g. ``dict(type='MBDContrastSaliency')``) used
+            when ``mask_dir`` is ``None``.
+        mask_cache_dir: Folder of the estimated masks (relative: to ``data_root``);
+            default ``pseudo_masks/<type>``. It must be writable; it records the
+            estimator's settings and the image folder, and a folder recorded for other
+            settings or images is an error.
         seed: Base seed of all items.
         num_samples: Virtual length; defaults to the number of selected images.
         pipeline: Transforms (configs or callables) applied to every item.
@@ -63,13 +80,15 @@ class PseudoVideoDataset(BaseDataset):
 
     METAINFO = dict(dataset_type='pseudo_video')
 
-    def __init__(self, data_root: str = '', img_dir: str = 'images', mask_dir: str = 'masks',
+    def __init__(self, data_root: str = '', img_dir: str = 'images',
+                 mask_dir: Optional[str] = 'masks',
                  img_suffix: Union[str, Sequence[str]] = DEFAULT_IMG_SUFFIXES,
                  mask_suffix: str = '.png', mask_threshold: int = 128, connectivity: int = 8,
                  min_object_area: float = 0.001, ann_file: str = '', holdout: int = 0,
                  split: str = 'train', num_frames: int = 3,
                  frame_size: Tuple[int, int] = (256, 256), max_objects: int = 3,
-                 synthesis: Optional[dict] = None, seed: int = 0,
+                 synthesis: Optional[dict] = None, saliency: Optional[dict] = None,
+                 mask_cache_dir: Optional[str] = None, seed: int = 0,
                  num_samples: Optional[int] = None,
                  pipeline: Sequence[Union[dict, Callable]] = (),
                  serialize_data: bool = False, **kwargs) -> None:
@@ -88,6 +107,11 @@ class PseudoVideoDataset(BaseDataset):
                                                   max_objects=max_objects,
                                                   **(synthesis or {}))
         self.folder: Optional[ImageMaskFolder] = None
+        self.estimator = self._build_estimator(mask_dir, saliency)
+        if self.estimator is not None:
+            kind = saliency['type']
+            kind = kind if isinstance(kind, str) else kind.__name__
+            mask_dir = mask_cache_dir or osp.join('pseudo_masks', kind)
         super().__init__(ann_file=ann_file, data_root=data_root,
                          data_prefix=dict(img=img_dir, mask=mask_dir),
                          pipeline=build_pipeline(pipeline),
@@ -95,8 +119,14 @@ class PseudoVideoDataset(BaseDataset):
 
     def load_data_list(self) -> List[dict]:
         """List the images, select the split and make ``num_samples`` item records."""
-        folder = ImageMaskFolder(self.data_prefix['img'], self.data_prefix['mask'],
-                                 stems=self._read_stems_file(), **self.folder_cfg)
+        stems = self._read_stems_file()
+        if self.estimator is None:
+            folder = ImageMaskFolder(self.data_prefix['img'], self.data_prefix['mask'],
+                                     stems=stems, **self.folder_cfg)
+        else:
+            cfg = {k: v for k, v in self.folder_cfg.items() if k != 'mask_suffix'}
+            folder = PseudoMaskFolder(self.data_prefix['img'], self.estimator,
+                                      self.data_prefix['mask'], stems=stems, **cfg)
         self.folder = folder.subset(self._split(sorted(folder.stems)))
         stems = self.folder.stems
         num = len(stems) if self.num_samples is None else int(self.num_samples)
@@ -131,6 +161,19 @@ class PseudoVideoDataset(BaseDataset):
         if len(ids) == 0:
             return None
         return crop_object(image, labels, int(rng.choice(ids)))
+
+    @staticmethod
+    def _build_estimator(mask_dir: Optional[str], saliency: Optional[dict]):
+        """The saliency estimator of an images-only dataset, else ``None``."""
+        if mask_dir is not None:
+            if saliency is not None:
+                raise ValueError('give either mask_dir (masks on disk) or saliency with '
+                                 'mask_dir=None (estimated masks), not both')
+            return None
+        if not isinstance(saliency, dict):
+            raise ValueError("mask_dir=None needs saliency=dict(type=...), an estimator "
+                             "of shls.models.saliency such as 'MBDContrastSaliency'")
+        return build_estimator(saliency)
 
     def _read_stems_file(self) -> Optional[List[str]]:
         if not self.ann_file:

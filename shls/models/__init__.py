@@ -1,6 +1,6 @@
 """Models: importing this package registers every model component."""
-from . import backbones, decoders, heads, losses, memory, segmentors, superpixels
+from . import backbones, decoders, heads, losses, memory, saliency, segmentors, superpixels
 from .data_preprocessor import VideoDataPreprocessor
 
-__all__ = ['backbones', 'decoders', 'heads', 'losses', 'memory', 'segmentors', 'superpixels',
-           'VideoDataPreprocessor']
+__all__ = ['backbones', 'decoders', 'heads', 'losses', 'memory', 'saliency', 'segmentors',
+           'superpixels', 'VideoDataPreprocessor']

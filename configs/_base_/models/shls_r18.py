@@ -36,4 +36,8 @@ model = dict(
         presegmentation='eq4',        # Eq. 4 scores; 'vote' = seed code's KNN vote + outlier filter
         outlier_min_overlap=0.05,     # 'vote' only: blobs must overlap the previous mask by 5 %
         confidence_temperature=0.1,   # per-superpixel probabilities = softmax(Eq. 4 / T)
-        update_memory=True))          # add confident superfeatures after each frame
+        update_memory=True,           # add confident superfeatures after each frame
+        standardize_features=False,   # centre/scale superfeatures by frame-0 statistics
+        handcrafted=None,             # e.g. dict(type='SuperpixelColourStats') appended
+        learned_weight=1.0,           # block weights once standardised
+        handcrafted_weight=1.0))
