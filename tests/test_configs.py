@@ -47,3 +47,13 @@ def test_broken_config_file(tmp_path):
     bad.write_text('model = dict(type=\n')
     with pytest.raises(ConfigError, match='cannot load config'):
         load_config(str(bad))
+
+
+def test_dict_literal_override():
+    cfg = load_config(osp.join(ROOT, 'configs', 'shls_r18.py'),
+                      ["model.test_cfg.handcrafted={'type': 'SuperpixelColourStats'}",
+                       'train_cfg.max_iters=5'])
+    assert cfg.model.test_cfg.handcrafted == {'type': 'SuperpixelColourStats'}
+    assert cfg.train_cfg.max_iters == 5
+    with pytest.raises(ConfigError, match='cannot parse'):
+        load_config(osp.join(ROOT, 'configs', 'shls_r18.py'), ['model.test_cfg={oops'])

@@ -1,5 +1,6 @@
 """Loading configs and applying ``--cfg-options`` with key validation."""
 import argparse
+import ast
 import difflib
 import inspect
 import os.path as osp
@@ -43,13 +44,29 @@ def load_config(path: str, options: Optional[Sequence[str]] = None) -> Config:
 
 
 def parse_options(options: Sequence[str]) -> Dict[str, Any]:
-    """Parse ``KEY=VALUE`` strings the way mmengine's ``DictAction`` does."""
+    """Parse ``KEY=VALUE`` strings the way mmengine's ``DictAction`` does, plus Python
+    dict literals (``handcrafted={'type': 'SuperpixelColourStats'}``), which replace the
+    config's value whole."""
+    plain, literal = [], {}
     for item in options:
         if '=' not in item:
             raise ConfigError(f'--cfg-options: expected KEY=VALUE, got {item!r}')
-    namespace = argparse.Namespace()
-    DictAction(option_strings=[], dest='options')(None, namespace, list(options))
-    return namespace.options
+        key, value = item.split('=', 1)
+        if value.lstrip().startswith('{'):
+            try:
+                parsed = ast.literal_eval(value)
+            except (ValueError, SyntaxError) as err:
+                raise ConfigError(f'--cfg-options {key}: cannot parse {value!r} as a dict') \
+                    from err
+            if not isinstance(parsed, dict):
+                raise ConfigError(f'--cfg-options {key}: {value!r} is not a dict')
+            literal[key] = dict(parsed, _delete_=True)  # a literal replaces the whole value
+        else:
+            plain.append(item)
+    namespace = argparse.Namespace(options={})
+    if plain:
+        DictAction(option_strings=[], dest='options')(None, namespace, plain)
+    return {**namespace.options, **literal}
 
 
 def check_key(cfg: Config, key: str) -> None:
