@@ -8,6 +8,7 @@ any length streams.
 import os
 import os.path as osp
 import re
+from abc import ABCMeta, abstractmethod
 from typing import Iterable, Iterator, List, Optional, Sequence, Union
 
 import cv2
@@ -39,7 +40,7 @@ def list_frame_files(folder: str) -> List[str]:
     return [osp.join(folder, n) for n in sorted(names, key=natural_key)]
 
 
-class FrameSource:
+class FrameSource(metaclass=ABCMeta):
     """Base class: iterate RGB ``uint8`` frames; ``names`` label the outputs.
 
     Attributes:
@@ -50,12 +51,13 @@ class FrameSource:
     name: str = '<frames>'
     fps: float = 24.0
 
+    @abstractmethod
     def __iter__(self) -> Iterator[np.ndarray]:
-        raise NotImplementedError
+        """Yield the frames in order."""
 
+    @abstractmethod
     def __len__(self) -> int:
         """Number of frames (a video container's count may be approximate)."""
-        raise NotImplementedError
 
     def frame_name(self, index: int) -> str:
         """Output file stem of frame ``index``."""
