@@ -18,7 +18,7 @@ import warnings
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from shls.utils.config import ConfigError  # noqa: E402
+from shls.utils.cli import run_tool  # noqa: E402
 
 DEFAULT_CONFIG = osp.join('configs', 'shls', 'shls_r18-w32_slic_1xb1-2k_saliency-256.py')
 
@@ -58,32 +58,31 @@ def default_out(input_path: str) -> str:
     return osp.join('work_dirs', 'demo', name)
 
 
-def main() -> int:
-    args = parse_args()
-    try:
-        from shls.apis import init_segmenter, load_first_mask, open_frames
-        from shls.apis import segment_video_to_disk
-        source = open_frames(args.input, args.fps)  # checks the input before any work
-        load_first_mask(args.mask)
-        if args.checkpoint is None:
-            print('warning: no --checkpoint: the model has random weights, so the masks '
-                  'only show that the pipeline runs', file=sys.stderr)
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
-            segmenter = init_segmenter(resolve_config(args.config), args.checkpoint,
-                                       args.device, args.cfg_options)
-        out = args.out or default_out(args.input)
-        result = segment_video_to_disk(segmenter, source, args.mask, out,
-                                       overlay=not args.no_video)
-    except (ConfigError, FileNotFoundError, ValueError, KeyError, TypeError) as err:
-        if args.debug:
-            raise
-        print(f'error: {type(err).__name__}: {err}'.splitlines()[0], file=sys.stderr)
-        return 2
+def demo(args: argparse.Namespace) -> int:
+    """Segment the input video and report the speed."""
+    from shls.apis import init_segmenter, load_first_mask, open_frames
+    from shls.apis import segment_video_to_disk
+    source = open_frames(args.input, args.fps)  # checks the input before any work
+    load_first_mask(args.mask)
+    if args.checkpoint is None:
+        print('warning: no --checkpoint: the model has random weights, so the masks '
+              'only show that the pipeline runs', file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
+        segmenter = init_segmenter(resolve_config(args.config), args.checkpoint,
+                                   args.device, args.cfg_options)
+    out = args.out or default_out(args.input)
+    result = segment_video_to_disk(segmenter, source, args.mask, out,
+                                   overlay=not args.no_video)
     print(f'{result.num_frames} frames in {result.seconds:.1f} s ({result.fps:.2f} frames/s); '
           f'masks in {result.out_dir}' + (f', overlay {result.overlay}' if result.overlay
                                            else ''))
     return 0
+
+
+def main() -> int:
+    args = parse_args()
+    return run_tool(lambda: demo(args), debug=args.debug)
 
 
 if __name__ == '__main__':

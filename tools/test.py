@@ -17,6 +17,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from shls.utils.cli import run_tool  # noqa: E402
 from shls.utils.config import ConfigError, load_config  # noqa: E402
 
 TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
@@ -117,24 +118,23 @@ def run_test(cfg, checkpoint: str):
     return runner.test(), runner
 
 
+def test(args: argparse.Namespace) -> int:
+    """Evaluate the config's test set and print the summary."""
+    select_device(args.device)
+    from mmengine.dist import is_main_process
+
+    from shls.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = build_cfg(args)
+    metrics, _ = run_test(cfg, args.checkpoint)
+    if is_main_process():
+        print_summary(metrics)
+    return 0
+
+
 def main() -> int:
     args = parse_args()
-    try:
-        select_device(args.device)
-        from mmengine.dist import is_main_process
-
-        from shls.utils import register_all_modules
-        register_all_modules(init_default_scope=False)
-        cfg = build_cfg(args)
-        metrics, _ = run_test(cfg, args.checkpoint)
-        if is_main_process():
-            print_summary(metrics)
-    except (ConfigError, FileNotFoundError, ValueError, KeyError, TypeError) as err:
-        if args.debug:
-            raise
-        print(f'error: {type(err).__name__}: {err}'.splitlines()[0], file=sys.stderr)
-        return 2
-    return 0
+    return run_tool(lambda: test(args), debug=args.debug)
 
 
 if __name__ == '__main__':

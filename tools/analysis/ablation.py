@@ -31,7 +31,7 @@ from typing import Dict, List, Sequence
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
-from shls.utils.config import ConfigError  # noqa: E402
+from shls.utils.cli import run_tool  # noqa: E402
 
 TEST_TOOL = osp.join(REPO, 'tools', 'test.py')
 COLUMNS = ('config', 'J&F', 'J', 'F', 'FPS')
@@ -148,24 +148,23 @@ def save(rows: List[Dict[str, object]], out: str) -> None:
     atomic_write_bytes(osp.join(out, 'ablation.md'), markdown_text(rows).encode())
 
 
+def ablate(args: argparse.Namespace) -> int:
+    """Evaluate every config and save the table."""
+    tool = load_test_tool()
+    tool.select_device(args.device)
+    from shls.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    runs = plan_runs(args)
+    os.makedirs(args.out, exist_ok=True)
+    rows = [evaluate(tool, run, args) for run in runs]
+    save(rows, args.out)
+    print(table_text(rows), flush=True)
+    return 0
+
+
 def main(argv: Sequence[str] = None) -> int:
     args = parse_args(argv)
-    try:
-        tool = load_test_tool()
-        tool.select_device(args.device)
-        from shls.utils import register_all_modules
-        register_all_modules(init_default_scope=False)
-        runs = plan_runs(args)
-        os.makedirs(args.out, exist_ok=True)
-        rows = [evaluate(tool, run, args) for run in runs]
-        save(rows, args.out)
-        print(table_text(rows), flush=True)
-    except (ConfigError, FileNotFoundError, ValueError, KeyError, TypeError) as err:
-        if args.debug:
-            raise
-        print(f'error: {type(err).__name__}: {err}'.splitlines()[0], file=sys.stderr)
-        return 2
-    return 0
+    return run_tool(lambda: ablate(args), debug=args.debug)
 
 
 if __name__ == '__main__':
