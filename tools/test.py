@@ -17,7 +17,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from shls.utils.cli import run_tool  # noqa: E402
+from shls.utils.cli import (add_runner_args, parse_runner_args, run_tool,  # noqa: E402
+                            set_work_dir)
 from shls.utils.config import ConfigError, load_config  # noqa: E402
 
 TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
@@ -33,20 +34,11 @@ def parse_args() -> argparse.Namespace:
                         '(default: work_dirs/<config name>)')
     parser.add_argument('--out', help='folder for the predicted PNGs (<out>/<sequence>/) and '
                         'the CSV / JSON results')
-    parser.add_argument('--cfg-options', nargs='+', metavar='KEY=VALUE', default=[],
-                        help='override config keys, e.g. '
-                        'test_dataloader.dataset.data_root=ROOT')
     parser.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto',
                         help='auto: CUDA when available')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
-                        help=argparse.SUPPRESS)
-    parser.add_argument('--debug', action='store_true',
-                        help='show full tracebacks instead of one-line errors')
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(parser, 'override config keys, e.g. '
+                    'test_dataloader.dataset.data_root=ROOT')
+    return parse_runner_args(parser)
 
 
 def select_device(device: str) -> None:
@@ -67,10 +59,7 @@ def build_cfg(args: argparse.Namespace):
         raise ConfigError(f'config {args.config} has no {", ".join(missing)}: add '
                           "'configs/_base_/datasets/davis.py' to its _base_")
     cfg.launcher = args.launcher
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
     if args.out:
         cfg.test_cfg.out_dir = args.out
     results_dir = args.out or cfg.work_dir

@@ -6,13 +6,13 @@ Examples:
     bash tools/dist_train.sh CONFIG 8          # 8 GPUs (or 8 CPU processes with gloo)
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from shls.utils.cli import run_tool  # noqa: E402
+from shls.utils.cli import (add_runner_args, parse_runner_args, run_tool,  # noqa: E402
+                            set_work_dir)
 from shls.utils.config import ConfigError, load_config  # noqa: E402
 
 
@@ -30,18 +30,9 @@ def parse_args() -> argparse.Namespace:
                         help='automatic mixed precision (needs a CUDA device)')
     parser.add_argument('--data-root', help='set data_root of every dataloader\'s dataset '
                         '(a still-image folder with images/ and masks/, or MSRA10K)')
-    parser.add_argument('--cfg-options', nargs='+', metavar='KEY=VALUE', default=[],
-                        help='override config keys, e.g. train_cfg.max_iters=20; a key '
-                        'that the config or the component does not know is an error')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
-                        help=argparse.SUPPRESS)
-    parser.add_argument('--debug', action='store_true',
-                        help='show full tracebacks instead of one-line errors')
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(parser, 'override config keys, e.g. train_cfg.max_iters=20; a key '
+                    'that the config or the component does not know is an error')
+    return parse_runner_args(parser)
 
 
 def build_cfg(args: argparse.Namespace):
@@ -52,10 +43,7 @@ def build_cfg(args: argparse.Namespace):
         for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
             if cfg.get(name) is not None:
                 cfg[name]['dataset']['data_root'] = args.data_root
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
     if args.amp:
         import torch
         if not torch.cuda.is_available():

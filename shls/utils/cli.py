@@ -1,6 +1,9 @@
 """One-line errors for the command-line tools."""
+import argparse
+import os
+import os.path as osp
 import sys
-from typing import Callable, Tuple, Type
+from typing import Callable, Optional, Tuple, Type
 
 from .config import ConfigError
 
@@ -36,3 +39,31 @@ def run_tool(main: Callable[[], int], debug: bool) -> int:
             raise
         print(format_error(err), file=sys.stderr)
         return 2
+
+
+def add_runner_args(parser: argparse.ArgumentParser, cfg_options_help: str) -> None:
+    """Add the options every Runner tool shares: ``--cfg-options``, ``--launcher``,
+    ``--local_rank`` (legacy launchers) and ``--debug``."""
+    parser.add_argument('--cfg-options', nargs='+', metavar='KEY=VALUE', default=[],
+                        help=cfg_options_help)
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--debug', action='store_true',
+                        help='show full tracebacks instead of one-line errors')
+
+
+def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse the command line and export ``LOCAL_RANK`` for legacy launchers."""
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def set_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
+    """``--work-dir`` if given, else the config's, else ``work_dirs/<config name>``."""
+    if work_dir:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
