@@ -65,6 +65,8 @@ def build_cfg(args: argparse.Namespace):
     results_dir = args.out or cfg.work_dir
     evaluators = cfg.test_evaluator
     for metric in evaluators if isinstance(evaluators, list) else [evaluators]:
+        from shls.utils.fs import check_writable
+        check_writable(args.out, 'output folder (--out)')
         if metric.get('type') == 'DAVISMetric' and metric.get('out_dir') is None:
             metric.out_dir = results_dir
     cfg.load_from, cfg.resume = None, False  # loaded strictly by load_weights

@@ -52,11 +52,32 @@ def build_cfg(args: argparse.Namespace):
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
+        check_resume_checkpoint(latest_checkpoint(cfg.work_dir))
     elif args.resume:
         if not osp.isfile(args.resume):
             raise ConfigError(f'--resume: checkpoint {args.resume} does not exist')
+        check_resume_checkpoint(args.resume)
         cfg.resume, cfg.load_from = True, args.resume
     return cfg
+
+
+def latest_checkpoint(work_dir: str):
+    """The checkpoint ``--resume`` alone continues from (None if there is none)."""
+    from mmengine.runner import find_latest_checkpoint
+    return find_latest_checkpoint(work_dir) if osp.isdir(work_dir) else None
+
+
+def check_resume_checkpoint(path) -> None:
+    """A one-line error now, instead of a traceback from the Runner, for a checkpoint that
+    cannot be read (e.g. cut short by a kill while it was saved)."""
+    if path is None:
+        return
+    from shls.apis.inference import read_checkpoint
+    try:
+        read_checkpoint(path)
+    except ValueError as err:
+        raise ConfigError(f'--resume: {err}; resume from an earlier checkpoint with '
+                          '--resume PATH') from err
 
 
 def train(args: argparse.Namespace) -> int:

@@ -63,6 +63,10 @@ class FrameSource(metaclass=ABCMeta):
         """Output file stem of frame ``index``."""
         return f'{index:05d}'
 
+    def describe(self, index: int) -> str:
+        """Frame ``index`` for messages (its file where there is one)."""
+        return f'frame {index} of {self.name}'
+
 
 class FileListFrames(FrameSource):
     """Frames read from image files, in the given order; outputs named by file stem.
@@ -89,6 +93,9 @@ class FileListFrames(FrameSource):
 
     def frame_name(self, index: int) -> str:
         return osp.splitext(osp.basename(self.paths[index]))[0]
+
+    def describe(self, index: int) -> str:
+        return self.paths[index]
 
 
 class FolderFrames(FileListFrames):

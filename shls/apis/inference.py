@@ -28,8 +28,8 @@ from .writers import OverlayVideoWriter, atomic_folder
 
 MaskInput = Union[str, os.PathLike, np.ndarray]
 OVERLAY_NAME = 'overlay.mp4'
-_CHECKPOINT_READ_ERRORS = (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
-                           UnicodeDecodeError, AttributeError, ImportError)
+_CHECKPOINT_READ_ERRORS = (RuntimeError, OSError, EOFError, pickle.UnpicklingError,
+                           zipfile.BadZipFile, UnicodeDecodeError, AttributeError, ImportError)
 
 
 def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
@@ -93,6 +93,32 @@ def _check_device(device: Union[str, torch.device]) -> torch.device:
     return device
 
 
+def read_checkpoint(checkpoint: str) -> dict:
+    """Read a checkpoint file, with one-line errors naming it.
+
+    Args:
+        checkpoint: An mmengine checkpoint or a bare state dict file.
+
+    Returns:
+        The loaded object (a dict).
+
+    Raises:
+        FileNotFoundError: No such file.
+        ValueError: The file is empty, truncated or not a checkpoint.
+    """
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    except _CHECKPOINT_READ_ERRORS as err:
+        raise ValueError(f'cannot read checkpoint {checkpoint} (truncated or not a '
+                         f'checkpoint?): {type(err).__name__}: '
+                         f'{str(err).splitlines()[0] if str(err) else ""}') from err
+    if not isinstance(ckpt, dict):
+        raise ValueError(f'checkpoint {checkpoint} holds no state dict')
+    return ckpt
+
+
 def load_weights(model: nn.Module, checkpoint: str) -> None:
     """Load a checkpoint strictly, with a one-line error naming the file on a mismatch.
 
@@ -105,14 +131,8 @@ def load_weights(model: nn.Module, checkpoint: str) -> None:
         FileNotFoundError: No such file.
         ValueError: Unreadable file, or keys / shapes that do not match the model.
     """
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-    try:
-        ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    except _CHECKPOINT_READ_ERRORS as err:
-        raise ValueError(f'cannot read checkpoint {checkpoint}: {type(err).__name__}: '
-                         f'{str(err).splitlines()[0] if str(err) else ""}') from err
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    ckpt = read_checkpoint(checkpoint)
+    state = ckpt.get('state_dict', ckpt)
     if not isinstance(state, dict):
         raise ValueError(f'checkpoint {checkpoint} holds no state dict')
     state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
@@ -137,18 +157,22 @@ def _state_mismatch(own: dict, state: dict) -> str:
     return '; '.join(parts)
 
 
-def load_first_mask(mask: MaskInput) -> Tuple[np.ndarray, str]:
+def load_first_mask(mask: MaskInput, name: Optional[str] = None) -> Tuple[np.ndarray, str]:
     """The first annotation as ``(H, W)`` ids, and a name for messages.
+
+    Args:
+        mask: A mask file or an ``(H, W)`` ids array.
+        name: Name for messages (default: the file, or ``'the first mask'``).
 
     Raises:
         FileNotFoundError, ValueError: From :func:`~shls.datasets.mask_io.read_mask`.
         ValueError: The mask holds no object (only background 0 / void 255).
     """
     if isinstance(mask, (str, os.PathLike)):
-        name = os.fspath(mask)
-        array = read_mask(name)
+        name = name or os.fspath(mask)
+        array = read_mask(os.fspath(mask))
     else:
-        name, array = 'the first mask', np.asarray(mask)
+        name, array = name or 'the first mask', np.asarray(mask)
     if array.ndim != 2:
         raise ValueError(f'first mask must be (H, W), got shape {array.shape}: {name}')
     if not np.isin(array, (BACKGROUND, VOID_ID), invert=True).any():
@@ -157,7 +181,8 @@ def load_first_mask(mask: MaskInput) -> Tuple[np.ndarray, str]:
 
 
 def segment_video(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
-                  first_mask: MaskInput) -> Iterator[np.ndarray]:
+                  first_mask: MaskInput, mask_name: Optional[str] = None
+                  ) -> Iterator[np.ndarray]:
     """Stream a video through ``segmenter`` (reset first), one label map per frame.
 
     The first mask and the frame source are checked now; frames are read lazily.
@@ -167,6 +192,7 @@ def segment_video(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSour
         frames: Frame folder, video file, :class:`FrameSource` or iterable of
             ``(H, W, 3)`` uint8 RGB arrays.
         first_mask: Annotation of the first frame (palette PNG path or ids array).
+        mask_name: Name of the first mask in messages (e.g. the file an array came from).
 
     Returns:
         An iterator of ``(H, W)`` uint8 object ids.
@@ -175,7 +201,7 @@ def segment_video(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSour
         ValueError: A first mask without object, or (when iterated) of another size.
     """
     source = open_frames(frames)
-    mask, name = load_first_mask(first_mask)
+    mask, name = load_first_mask(first_mask, mask_name)
     return (pred for _, pred in _stream(segmenter, source, mask, name))
 
 
@@ -192,6 +218,10 @@ def _stream(segmenter: VideoSegmenter, source: FrameSource, mask: np.ndarray,
                                  f'{frame.shape[0]}: {mask_name}')
             pred = segmenter.step(frame, mask)
         else:
+            if frame.shape[:2] != mask.shape:
+                raise ValueError(f'{source.describe(count)} is {frame.shape[1]}x'
+                                 f'{frame.shape[0]} but the video started at '
+                                 f'{mask.shape[1]}x{mask.shape[0]} (frames of mixed sizes)')
             pred = segmenter.step(frame)
         count += 1
         yield frame, pred

@@ -9,6 +9,7 @@ from typing import Iterator, Optional, Sequence
 import cv2
 import numpy as np
 
+from shls.utils.fs import check_writable
 from shls.visualization.palette import DAVIS_PALETTE, overlay
 
 #: File types :func:`atomic_folder` may delete when it replaces an earlier output.
@@ -39,7 +40,8 @@ def atomic_folder(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> Itera
     Readers never see a half-written folder: on an exception the temporary folder is
     removed (the previous ``path``, if any, stays untouched); on success an earlier
     ``path`` is replaced as a whole, so no stale file survives. Only a flat folder of
-    ``suffixes`` files is ever replaced (checked before any work).
+    ``suffixes`` files is ever replaced, and only where files can be created (both
+    checked before any work).
 
     Args:
         path: The final folder.
@@ -49,6 +51,7 @@ def atomic_folder(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> Itera
         The temporary folder to write into.
     """
     path = osp.abspath(path)
+    check_writable(path)
     check_replaceable(path, suffixes)
     parent, name = osp.split(path)
     os.makedirs(parent, exist_ok=True)

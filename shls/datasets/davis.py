@@ -22,6 +22,15 @@ FRAME_EXTENSIONS = ('.jpg', '.jpeg', '.png')
 VOID_ID = 255
 
 
+def is_truncated_jpeg(data: bytes) -> bool:
+    """True for JPEG bytes without an end-of-image marker near their end.
+
+    libjpeg decodes a truncated JPEG with a warning only (the missing rows grey), so a
+    cut-short file would otherwise pass as an image.
+    """
+    return data[:2] == b'\xff\xd8' and b'\xff\xd9' not in data[-4096:]
+
+
 def read_frame(path: str) -> np.ndarray:
     """Read one video frame as RGB.
 
@@ -41,8 +50,7 @@ def read_frame(path: str) -> np.ndarray:
         data = f.read()
     if not data:
         raise ValueError(f'frame file is empty: {path}')
-    # libjpeg decodes a truncated JPEG with a warning only: look for the end marker.
-    if data[:2] == b'\xff\xd8' and b'\xff\xd9' not in data[-4096:]:
+    if is_truncated_jpeg(data):
         raise ValueError(f'truncated JPEG frame (no end-of-image marker): {path}')
     bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if bgr is None:

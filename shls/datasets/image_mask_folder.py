@@ -30,6 +30,8 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from .davis import is_truncated_jpeg
+
 DEFAULT_IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
 
 
@@ -46,10 +48,23 @@ def read_rgb(path: str) -> np.ndarray:
         DatasetError: The file is missing or cannot be decoded.
     """
     flags = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
-    image = cv2.imread(path, flags) if osp.isfile(path) else None
+    data = _read_bytes(path)
+    if is_truncated_jpeg(data):
+        raise DatasetError(f'cannot read image {path} (truncated JPEG: no end-of-image '
+                           'marker)')
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags) if data else None
     if image is None:
         raise DatasetError(f'cannot read image {path} (missing or corrupt)')
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def _read_bytes(path: str) -> bytes:
+    """The file's bytes, or ``b''`` when it is missing or unreadable."""
+    try:
+        with open(path, 'rb') as f:
+            return f.read()
+    except OSError:
+        return b''
 
 
 def read_object_mask(path: str, threshold: int = 128, connectivity: int = 8,

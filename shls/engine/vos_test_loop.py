@@ -116,7 +116,8 @@ class VOSTestLoop(TestLoop):
         with atomic_folder(pred_dir, suffixes=('.png', )) as tmp, \
                 tqdm(total=len(source), desc=seq_name, unit='frame', leave=False,
                      disable=not (self.progress and rank == 0)) as bar:
-            preds = segment_video(self._segmenter, source, item['first_mask'])
+            preds = segment_video(self._segmenter, source, item['first_mask'],
+                                  mask_name=item['mask_paths'][0])
             for index, pred in enumerate(preds):
                 write_palette_png(osp.join(tmp, f'{source.frame_name(index)}.png'), pred,
                                   palette)

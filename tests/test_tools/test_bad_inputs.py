@@ -1,0 +1,429 @@
+"""The bad-input catalogue: every mistake a user can make with their own data.
+
+Each error case breaks one input of a valid kit and runs a tool's ``main()`` in this
+process; it must end with exit code 2, a last stderr line ``error: ...`` that names the
+file or key, no traceback, and no (half-)written output. The documented-behaviour cases
+check inputs that are accepted on purpose (and what is made of them).
+"""
+import shutil
+from pathlib import Path
+from typing import Callable, Dict, List, NamedTuple, Optional
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from shls.apis import init_segmenter, segment_video, segment_video_to_disk
+from shls.datasets import read_mask, write_palette_png
+from shls.visualization.palette import DAVIS_PALETTE
+from .bad_input_kit import (NUM_FRAMES, SIZE, TINY_CONFIG, Kit, build_kit, call_tool, listing,
+                            save_random_checkpoint, truncate, unwritable_dir)
+
+
+class Case(NamedTuple):
+    """A tool run that must fail with one line naming ``names``."""
+
+    tool: str
+    argv: List[str]
+    names: List[str]  # fragments the error line must contain
+    out: Optional[Path] = None  # must hold no file afterwards
+
+
+CASES: Dict[str, Callable[[Kit, Path], Case]] = {}
+
+
+def case(func: Callable[[Kit, Path], Case]) -> Callable[[Kit, Path], Case]:
+    """Register a catalogue case under its function name."""
+    CASES[func.__name__] = func
+    return func
+
+
+@pytest.fixture(scope='module')
+def kit(tmp_path_factory) -> Kit:
+    return build_kit(tmp_path_factory.mktemp('kit'))
+
+
+def copy_frames(kit: Kit, tmp: Path) -> Path:
+    frames = tmp / 'frames'
+    shutil.copytree(kit.frames, frames)
+    return frames
+
+
+def demo(kit: Kit, tmp: Path, frames=None, mask=None, *extra) -> List[str]:
+    return [frames or kit.frames, '--mask', mask or kit.first_mask, '--out', tmp / 'out',
+            '--config', TINY_CONFIG, *extra]
+
+
+def tool_test_args(kit: Kit, tmp: Path, checkpoint=None, *options) -> List[str]:
+    return [kit.config, checkpoint or kit.checkpoint, '--work-dir', tmp / 'work', '--out',
+            tmp / 'out', '--device', 'cpu', *(['--cfg-options', *options] if options else [])]
+
+
+# ----------------------------------------------------------------- frames and videos
+@case
+def demo_missing_frame_folder(kit, tmp):
+    return Case('demo', demo(kit, tmp, tmp / 'no such folder'), ['input not found',
+                                                                 'no such folder'], tmp / 'out')
+
+
+@case
+def demo_truncated_jpeg(kit, tmp):
+    frames = copy_frames(kit, tmp)
+    truncate(frames / '00002.jpg')
+    return Case('demo', demo(kit, tmp, frames), ['truncated JPEG', '00002.jpg'], tmp / 'out')
+
+
+@case
+def demo_unreadable_jpeg(kit, tmp):
+    frames = copy_frames(kit, tmp)
+    (frames / '00001.jpg').write_bytes(b'this is not an image')
+    return Case('demo', demo(kit, tmp, frames), ['cannot decode frame', '00001.jpg'],
+                tmp / 'out')
+
+
+@case
+def demo_truncated_png_frame(kit, tmp):
+    frames = tmp / 'png_frames'
+    frames.mkdir()
+    for path in sorted(kit.frames.iterdir()):
+        cv2.imwrite(str(frames / f'{path.stem}.png'), cv2.imread(str(path)))
+    truncate(frames / '00003.png', 0.6)
+    return Case('demo', demo(kit, tmp, frames), ['cannot decode frame', '00003.png'], tmp / 'out')
+
+
+@case
+def demo_frames_of_mixed_sizes(kit, tmp):
+    frames = copy_frames(kit, tmp)
+    img = cv2.imread(str(frames / '00002.jpg'))
+    cv2.imwrite(str(frames / '00002.jpg'), cv2.resize(img, (SIZE[0] // 2, SIZE[1] // 2)))
+    return Case('demo', demo(kit, tmp, frames), ['00002.jpg', f'{SIZE[0] // 2}x{SIZE[1] // 2}'],
+                tmp / 'out')
+
+
+@case
+def demo_mp4_with_zero_frames(kit, tmp):
+    video = tmp / 'empty.mp4'
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*'mp4v'), 10, SIZE)
+    writer.release()
+    if not video.exists():
+        video.write_bytes(b'')
+    return Case('demo', demo(kit, tmp, video), ['empty.mp4'], tmp / 'out')
+
+
+# ------------------------------------------------------------------------------ masks
+@case
+def demo_missing_mask(kit, tmp):
+    return Case('demo', demo(kit, tmp, None, tmp / 'nope.png'), ['mask file not found',
+                                                                 'nope.png'], tmp / 'out')
+
+
+@case
+def demo_truncated_png_mask(kit, tmp):
+    mask = tmp / 'cut.png'
+    shutil.copy(kit.first_mask, mask)
+    truncate(mask, 0.6)
+    return Case('demo', demo(kit, tmp, None, mask), ['cannot read mask', 'cut.png'],
+                tmp / 'out')
+
+
+@case
+def demo_first_mask_of_another_size(kit, tmp):
+    mask = tmp / 'big.png'
+    write_palette_png(mask, cv2.resize(read_mask(kit.first_mask), (SIZE[0] + 8, SIZE[1]),
+                                       interpolation=cv2.INTER_NEAREST))
+    return Case('demo', demo(kit, tmp, None, mask), ['big.png', f'{SIZE[0] + 8}x{SIZE[1]}'],
+                tmp / 'out')
+
+
+@case
+def demo_rgb_mask_with_unknown_colour(kit, tmp):
+    mask = tmp / 'rgb.png'
+    rgb = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+    rgb[10:20, 10:30] = (12, 34, 56)
+    Image.fromarray(rgb).save(mask)
+    return Case('demo', demo(kit, tmp, None, mask), ['(12, 34, 56)', 'rgb.png'], tmp / 'out')
+
+
+@case
+def demo_16bit_mask_beyond_255(kit, tmp):
+    mask = tmp / 'deep.png'
+    ids = read_mask(kit.first_mask).astype(np.uint16) * 1000
+    cv2.imwrite(str(mask), ids)
+    return Case('demo', demo(kit, tmp, None, mask), ['outside 0..255', 'deep.png'],
+                tmp / 'out')
+
+
+@case
+def demo_mask_without_object(kit, tmp):
+    mask = tmp / 'none.png'
+    write_palette_png(mask, np.zeros((SIZE[1], SIZE[0]), np.uint8))
+    return Case('demo', demo(kit, tmp, None, mask), ['no object', 'none.png'], tmp / 'out')
+
+
+@case
+def demo_mask_only_void(kit, tmp):
+    mask = tmp / 'void.png'
+    write_palette_png(mask, np.full((SIZE[1], SIZE[0]), 255, np.uint8))
+    return Case('demo', demo(kit, tmp, None, mask), ['no object', 'void.png'], tmp / 'out')
+
+
+# ------------------------------------------------------------ configs and checkpoints
+@case
+def demo_unknown_config_key(kit, tmp):
+    return Case('demo', demo(kit, tmp, None, None, '--cfg-options', 'model.hed.x=1'),
+                ["unknown config key 'model.hed.x'", "did you mean 'head'"], tmp / 'out')
+
+
+@case
+def demo_checkpoint_of_another_config(kit, tmp):
+    other = tmp / 'other_config.py'
+    other.write_text(f'_base_ = {str(TINY_CONFIG)!r}\nmodel = dict(head=dict(out_channels=16))\n')
+    save_random_checkpoint(other, tmp / 'other.pth')
+    return Case('demo', demo(kit, tmp, None, None, '--checkpoint', tmp / 'other.pth'),
+                ['other.pth', 'does not fit the model', 'with another shape'], tmp / 'out')
+
+
+@case
+def demo_truncated_checkpoint(kit, tmp):
+    ckpt = tmp / 'cut.pth'
+    shutil.copy(kit.checkpoint, ckpt)
+    truncate(ckpt)
+    return Case('demo', demo(kit, tmp, None, None, '--checkpoint', ckpt),
+                ['cannot read checkpoint', 'cut.pth'], tmp / 'out')
+
+
+@case
+def demo_unwritable_output(kit, tmp):
+    out = unwritable_dir(tmp)
+    argv = demo(kit, tmp)
+    argv[argv.index('--out') + 1] = out
+    return Case('demo', argv, ['not writable', str(out)])
+
+
+# --------------------------------------------------------------------- tools/test.py
+@case
+def cli_test_davis_root_without_imagesets(kit, tmp):
+    root = tmp / 'davis'
+    shutil.copytree(kit.davis, root)
+    shutil.rmtree(root / 'ImageSets')
+    return Case('test', tool_test_args(kit, tmp, None, f'test_dataloader.dataset.data_root={root}'),
+                ['split file not found', 'val.txt'], tmp / 'out')
+
+
+@case
+def cli_test_sequence_listed_but_missing(kit, tmp):
+    root = tmp / 'davis'
+    shutil.copytree(kit.davis, root)
+    (root / 'ImageSets' / '2017' / 'val.txt').write_text('blackswan\nghost\n')
+    return Case('test', tool_test_args(kit, tmp, None, f'test_dataloader.dataset.data_root={root}'),
+                ["DAVIS sequence 'ghost'", 'ghost'], tmp / 'out')
+
+
+@case
+def cli_test_first_annotation_without_object(kit, tmp):
+    root = tmp / 'davis'
+    shutil.copytree(kit.davis, root)
+    first = root / 'Annotations' / '480p' / 'blackswan' / '00000.png'
+    write_palette_png(first, np.zeros((SIZE[1], SIZE[0]), np.uint8))
+    return Case('test', tool_test_args(kit, tmp, None, f'test_dataloader.dataset.data_root={root}',
+                                  'test_dataloader.dataset.sequences=[blackswan]'),
+                ['no object', str(first)], tmp / 'out')
+
+
+@case
+def cli_test_truncated_annotation(kit, tmp):
+    root = tmp / 'davis'
+    shutil.copytree(kit.davis, root)
+    truncate(root / 'Annotations' / '480p' / 'car-shadow' / '00000.png', 0.6)
+    return Case('test', tool_test_args(kit, tmp, None, f'test_dataloader.dataset.data_root={root}',
+                                  'test_dataloader.dataset.sequences=[car-shadow]'),
+                ['cannot read mask', 'car-shadow/00000.png'], tmp / 'out')
+
+
+@case
+def cli_test_truncated_frame(kit, tmp):
+    root = tmp / 'davis'
+    shutil.copytree(kit.davis, root)
+    truncate(root / 'JPEGImages' / '480p' / 'car-shadow' / '00002.jpg')
+    return Case('test', tool_test_args(kit, tmp, None, f'test_dataloader.dataset.data_root={root}',
+                                  'test_dataloader.dataset.sequences=[car-shadow]'),
+                ['truncated JPEG', 'car-shadow/00002.jpg'], tmp / 'out')
+
+
+@case
+def cli_test_unknown_config_key(kit, tmp):
+    return Case('test', tool_test_args(kit, tmp, None, 'test_dataloader.dataset.resolutoin=480p'),
+                ["unknown config key 'test_dataloader.dataset.resolutoin'",
+                 "did you mean 'resolution'"], tmp / 'out')
+
+
+@case
+def cli_test_checkpoint_of_another_config(kit, tmp):
+    other = tmp / 'other_config.py'
+    other.write_text(f'_base_ = {str(TINY_CONFIG)!r}\n'
+                     'model = dict(backbone=dict(stage_channels=(8, 16, 32, 16)))\n')
+    save_random_checkpoint(other, tmp / 'other.pth')
+    return Case('test', tool_test_args(kit, tmp, tmp / 'other.pth'),
+                ['other.pth', 'does not fit the model', 'with another shape'], tmp / 'out')
+
+
+@case
+def cli_test_truncated_checkpoint(kit, tmp):
+    ckpt = tmp / 'cut.pth'
+    shutil.copy(kit.checkpoint, ckpt)
+    truncate(ckpt)
+    return Case('test', tool_test_args(kit, tmp, ckpt), ['cannot read checkpoint', 'cut.pth'],
+                tmp / 'out')
+
+
+@case
+def cli_test_missing_checkpoint(kit, tmp):
+    return Case('test', tool_test_args(kit, tmp, tmp / 'gone.pth'), ['checkpoint not found',
+                                                                'gone.pth'], tmp / 'out')
+
+
+@case
+def cli_test_unwritable_output(kit, tmp):
+    out = unwritable_dir(tmp)
+    argv = tool_test_args(kit, tmp)
+    argv[argv.index('--out') + 1] = out
+    return Case('test', argv, ['not writable', str(out)])
+
+
+# -------------------------------------------------------------------- tools/train.py
+@case
+def train_unknown_config_key(kit, tmp):
+    return Case('train', [TINY_CONFIG, '--work-dir', tmp / 'work', '--cfg-options',
+                          'model.loss.temprature=0.1'],
+                ["unknown config key 'model.loss.temprature'"], tmp / 'work')
+
+
+@case
+def train_resume_from_truncated_checkpoint(kit, tmp):
+    ckpt = tmp / 'iter_2.pth'
+    shutil.copy(kit.checkpoint, ckpt)
+    truncate(ckpt)
+    return Case('train', [TINY_CONFIG, '--work-dir', tmp / 'work', '--resume', ckpt],
+                ['cannot read checkpoint', 'iter_2.pth'])
+
+
+@case
+def train_resume_from_missing_checkpoint(kit, tmp):
+    return Case('train', [TINY_CONFIG, '--work-dir', tmp / 'work', '--resume', tmp / 'x.pth'],
+                ['x.pth', 'does not exist'], tmp / 'work')
+
+
+# -------------------------------------------------------- tools/make_pseudo_masks.py
+@case
+def pseudo_masks_missing_images(kit, tmp):
+    return Case('make_pseudo_masks', [tmp / 'no images', tmp / 'masks'],
+                ['does not exist', 'no images'], tmp / 'masks')
+
+
+@case
+def pseudo_masks_unwritable_output(kit, tmp):
+    out = unwritable_dir(tmp)
+    return Case('make_pseudo_masks', [kit.frames, out], ['not writable', str(out)])
+
+
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_bad_input(kit, tmp_path, monkeypatch, capsys, name):
+    spec = CASES[name](kit, tmp_path)
+    code, _, err = call_tool(spec.tool, spec.argv, monkeypatch, capsys)
+    lines = err.strip().splitlines()
+    assert code == 2, err[-2000:]
+    assert lines and lines[-1].startswith('error: '), lines[-5:]
+    assert 'Traceback' not in err
+    for fragment in spec.names:
+        assert fragment in lines[-1], (fragment, lines[-1])
+    if spec.out is not None:
+        assert listing(spec.out) == [], listing(spec.out)
+    print(f'{name}: {lines[-1]}')
+
+
+# ------------------------------------------------- accepted inputs (documented behaviour)
+@pytest.fixture(scope='module')
+def segmenter():
+    torch.manual_seed(0)
+    with pytest.warns(UserWarning, match='random weights'):
+        return init_segmenter(TINY_CONFIG, device='cpu')
+
+
+def _first_prediction(segmenter, kit: Kit, mask) -> np.ndarray:
+    return next(iter(segment_video(segmenter, kit.frames, mask)))
+
+
+def test_rgb_mask_in_davis_colours_reads_as_ids(segmenter, kit, tmp_path):
+    ids = read_mask(kit.first_mask)
+    Image.fromarray(DAVIS_PALETTE[ids]).save(tmp_path / 'rgb.png')
+    np.testing.assert_array_equal(read_mask(tmp_path / 'rgb.png'), ids)
+    pred = _first_prediction(segmenter, kit, tmp_path / 'rgb.png')
+    np.testing.assert_array_equal(pred, ids)
+
+
+def test_16bit_mask_within_0_255_reads_as_ids(kit, tmp_path):
+    ids = read_mask(kit.first_mask)
+    cv2.imwrite(str(tmp_path / 'deep.png'), ids.astype(np.uint16) * 255)  # 0/255 binary
+    assert Image.open(tmp_path / 'deep.png').mode.startswith('I')
+    np.testing.assert_array_equal(read_mask(tmp_path / 'deep.png'), ids)
+
+
+def test_ids_that_skip_numbers_are_kept(segmenter, kit):
+    ids = np.zeros((SIZE[1], SIZE[0]), np.uint8)
+    ids[5:25, 5:30], ids[30:50, 40:70], ids[5:20, 75:90] = 1, 3, 200
+    preds = list(segment_video(segmenter, kit.frames, ids))
+    assert len(preds) == NUM_FRAMES
+    np.testing.assert_array_equal(preds[0], ids)
+    assert set(np.unique(np.stack(preds)).tolist()) <= {0, 1, 3, 200}
+
+
+def test_void_in_the_first_mask_is_ignored(segmenter, kit):
+    ids = read_mask(kit.first_mask)
+    ids[:6] = 255  # a void band
+    preds = list(segment_video(segmenter, kit.frames, ids))
+    assert all(255 not in p for p in preds)
+    np.testing.assert_array_equal(preds[0][6:], ids[6:])
+
+
+def test_paths_with_spaces_and_non_ascii(kit, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / 'my clips' / 'vidéo ü 日本'
+    shutil.copytree(kit.frames, folder / 'frames')
+    shutil.copy(kit.first_mask, folder / 'première image.png')
+    out = folder / 'résultats finis'
+    code, stdout, err = call_tool('demo', [folder / 'frames', '--mask',
+                                           folder / 'première image.png', '--out', out,
+                                           '--config', TINY_CONFIG], monkeypatch, capsys)
+    assert code == 0, err[-2000:]
+    assert str(out) in stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        f'{i:05d}.png' for i in range(NUM_FRAMES)] + ['overlay.mp4']
+
+
+def test_arrays_of_mixed_sizes_name_the_frame(segmenter, kit):
+    frames = [np.zeros((SIZE[1], SIZE[0], 3), np.uint8)] * 2 + [np.zeros((20, 30, 3), np.uint8)]
+    with pytest.raises(ValueError, match=r'frame 2 of <arrays> is 30x20'):
+        list(segment_video(segmenter, frames, read_mask(kit.first_mask)))
+
+
+def test_api_failure_leaves_no_output(segmenter, kit, tmp_path):
+    frames = copy_frames(kit, tmp_path)
+    truncate(frames / '00003.jpg')
+    with pytest.raises(ValueError, match='00003.jpg'):
+        segment_video_to_disk(segmenter, frames, kit.first_mask, tmp_path / 'out',
+                              progress=False)
+    assert not (tmp_path / 'out').exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['frames']
+
+
+def test_unreadable_image_for_pseudo_masks_is_skipped(kit, tmp_path, monkeypatch, capsys):
+    images = copy_frames(kit, tmp_path)
+    truncate(images / '00001.jpg')
+    code, stdout, err = call_tool('make_pseudo_masks', [images, tmp_path / 'masks',
+                                                        '--cfg-options', 'max_side=48'],
+                                  monkeypatch, capsys)
+    assert code == 1 and '1 unreadable images skipped' in stdout
+    assert 'warning: skipped' in err and '00001.jpg' in err
+    assert sorted(p.name for p in (tmp_path / 'masks').glob('*.png')) == [
+        '00000.png', '00002.png', '00003.png']
