@@ -1,39 +1,63 @@
-"""Segment one video from its first-frame mask: palette PNGs + an overlay mp4.
+"""Segment one video from its first-frame mask: palette PNGs, an overlay mp4, a contact sheet.
 
 Examples:
+    python tools/demo.py      # the bundled DAVIS clip with the shipped CPU model, J&F printed
     python tools/demo.py path/to/frames/ --mask path/to/00000.png --out work_dirs/demo/clip
     python tools/demo.py clip.mp4 --mask first.png --checkpoint work_dirs/run/iter_2000.pth
+    python tools/demo.py frames/ --mask frames_gt/00000.png --gt frames_gt/   # + J&F
 
 INPUT is a folder of frames (JPEG / PNG, natural file-name order) or a video file. The
 mask is a palette PNG of object ids (0 = background, 255 = void; a DAVIS-2016 0/255
 mask is one object; an RGB mask must use DAVIS palette colours) of the first frame's
 size. OUT receives ``<frame>.png`` per frame and ``overlay.mp4``; it appears only when
-the whole video is done (an earlier demo output there is replaced).
+the whole video is done (an earlier demo output there is replaced); then
+``contact_sheet.png`` (8 frames with their masks). With ``--gt`` (annotation PNGs named
+like the frames; the default for the bundled clip) J&F is printed by the DAVIS-2017
+protocol (first and last annotated frames not scored).
 """
 import argparse
+import os
 import os.path as osp
 import sys
 import warnings
 
+import cv2
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from shls.evaluation.video_score import has_annotations, score_video  # noqa: E402
 from shls.utils.cli import run_tool  # noqa: E402
 
-DEFAULT_CONFIG = osp.join('configs', 'shls', 'shls_r18-w32_slic_1xb1-2k_saliency-256.py')
+DEMO_ROOT = osp.join(ROOT, 'demo', 'davis')
+#: The bundled clip, its first mask and ground truth, and the shipped CPU model.
+DEFAULT_INPUT = osp.join(DEMO_ROOT, 'JPEGImages', '480p', 'blackswan')
+DEFAULT_GT = osp.join(DEMO_ROOT, 'Annotations', '480p', 'blackswan')
+DEFAULT_MASK = osp.join(DEFAULT_GT, '00000.png')
+DEFAULT_CONFIG = osp.join('configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')
+DEFAULT_CHECKPOINT = osp.join(ROOT, 'checkpoints',
+                              'shls_r18-w32_slic_1xb1-1k_saliency-256_fp16.pth')
+SHEET_NAME = 'contact_sheet.png'
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Semi-supervised video object segmentation of one video.',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('input', help='folder of frames, or a video file (.mp4 ...)')
-    parser.add_argument('--mask', required=True, help='object-id PNG of the first frame')
+    parser.add_argument('input', nargs='?',
+                        help='folder of frames, or a video file (.mp4 ...); default: the '
+                        'bundled DAVIS clip (demo/davis, blackswan) with its mask and '
+                        'ground truth')
+    parser.add_argument('--mask', help='object-id PNG of the first frame (required with '
+                        'INPUT)')
+    parser.add_argument('--gt', help='folder of ground-truth PNGs named like the frames: '
+                        'print J&F')
     parser.add_argument('--out', help='output folder (default: work_dirs/demo/<input name>)')
     parser.add_argument('--config', default=DEFAULT_CONFIG,
                         help='model config (relative paths also resolve against the '
                         'repository root)')
-    parser.add_argument('--checkpoint', help='model weights (default: none, random weights)')
+    parser.add_argument('--checkpoint', default=DEFAULT_CHECKPOINT,
+                        help="model weights; 'none' = random weights")
     parser.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1 ...')
     parser.add_argument('--fps', type=float, default=24.0,
                         help='overlay frame rate for a frame folder (a video keeps its own)')
@@ -42,7 +66,15 @@ def parse_args() -> argparse.Namespace:
                         help='override config keys, e.g. model.test_cfg.presegmentation=vote')
     parser.add_argument('--debug', action='store_true',
                         help='show full tracebacks instead of one-line errors')
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.input is None:
+        args.input, args.mask = DEFAULT_INPUT, args.mask or DEFAULT_MASK
+        args.gt = args.gt or DEFAULT_GT
+    elif args.mask is None:
+        parser.error('--mask is required when INPUT is given')
+    if args.checkpoint.lower() == 'none':
+        args.checkpoint = None
+    return args
 
 
 def resolve_config(path: str) -> str:
@@ -59,14 +91,18 @@ def default_out(input_path: str) -> str:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Segment the input video and report the speed."""
+    """Segment the input video, report the speed (and J&F with ``--gt``)."""
     from shls.apis import init_segmenter, load_first_mask, open_frames
     from shls.apis import segment_video_to_disk
     source = open_frames(args.input, args.fps)  # checks the input before any work
     load_first_mask(args.mask)
+    if args.gt is not None and not has_annotations(args.gt):
+        raise FileNotFoundError(f'--gt: no annotation PNG in {args.gt}')
     if args.checkpoint is None:
-        print('warning: no --checkpoint: the model has random weights, so the masks '
+        print('warning: no checkpoint: the model has random weights, so the masks '
               'only show that the pipeline runs', file=sys.stderr)
+    elif not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
         segmenter = init_segmenter(resolve_config(args.config), args.checkpoint,
@@ -74,10 +110,40 @@ def demo(args: argparse.Namespace) -> int:
     out = args.out or default_out(args.input)
     result = segment_video_to_disk(segmenter, source, args.mask, out,
                                    overlay=not args.no_video)
-    print(f'{result.num_frames} frames in {result.seconds:.1f} s ({result.fps:.2f} frames/s); '
-          f'masks in {result.out_dir}' + (f', overlay {result.overlay}' if result.overlay
-                                           else ''))
+    print(f'{result.num_frames} frames in {result.seconds:.1f} s ({result.fps:.2f} frames/s, '
+          f'PNG writing included); masks in {result.out_dir}'
+          + (f', overlay {result.overlay}' if result.overlay else ''))
+    sheet = write_contact_sheet(open_frames(args.input, args.fps), result.out_dir)
+    print(f'contact sheet: {sheet}')
+    if args.gt is not None:
+        scores = score_video(result.out_dir, args.gt, osp.basename(osp.normpath(args.input)))
+        print('J&F {:.2f}  J {:.2f}  F {:.2f}  (DAVIS-2017 protocol, against {})'.format(
+            100 * scores['J&F-Mean'], 100 * scores['J-Mean'], 100 * scores['F-Mean'],
+            args.gt))
     return 0
+
+
+def write_contact_sheet(source, out_dir: str, count: int = 8) -> str:
+    """``out_dir/contact_sheet.png``: ``count`` evenly spaced frames with their masks."""
+    from shls.apis.frame_source import natural_key
+    from shls.datasets.mask_io import atomic_write_bytes, read_mask
+    from shls.visualization import contact_sheet, pick_evenly
+    names = sorted((n for n in os.listdir(out_dir) if n.endswith('.png') and n != SHEET_NAME),
+                   key=natural_key)
+    wanted = set(pick_evenly(len(names), count).tolist())
+    frames, masks, labels = [], [], []
+    for index, frame in enumerate(source):
+        if index in wanted:
+            frames.append(frame)
+            masks.append(read_mask(osp.join(out_dir, names[index])))
+            labels.append(osp.splitext(names[index])[0])
+    sheet = contact_sheet(frames, masks, labels)
+    ok, data = cv2.imencode('.png', cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise RuntimeError('could not encode the contact sheet')
+    path = osp.join(out_dir, SHEET_NAME)
+    atomic_write_bytes(path, data.tobytes())
+    return path
 
 
 def main() -> int:

@@ -40,4 +40,5 @@ model = dict(
         standardize_features=False,   # centre/scale superfeatures by frame-0 statistics
         handcrafted=None,             # e.g. dict(type='SuperpixelColourStats') appended
         learned_weight=1.0,           # block weights once standardised
-        handcrafted_weight=1.0))
+        handcrafted_weight=1.0,
+        working_scale=1.0))           # segment at this fraction of the frame size

@@ -1,0 +1,18 @@
+# The shipped CPU model (checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_fp16.pth) and
+# the default of `python tools/demo.py`.
+# Training: the CPU recipe (half-width slim ResNet-18, SLIC, 1 pseudo-video of 256x256 per
+# iteration, Adam 1e-4 constant) for 1k iterations on the 325 still images + masks of
+# ../shared/data/saliency (no DAVIS frame); one held-out check at the end.
+#   OMP_NUM_THREADS=1 python tools/train.py configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py
+#   python tools/misc/publish_model.py work_dirs/<this config>/iter_1000.pth \
+#       checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_fp16.pth --fp16
+# Inference: the superfeatures are joined by a per-superpixel colour block and the whole
+# pipeline runs at half the frame size (480p -> 240p, masks upsampled), the settings that
+# measured best for J&F at >= 2 frames/s on a 2-core CPU (README, "Results").
+_base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256.py']
+model = dict(
+    test_cfg=dict(
+        handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
+        working_scale=0.5))
+train_cfg = dict(max_iters=1000, val_interval=1000)
+default_hooks = dict(checkpoint=dict(interval=1000))
