@@ -4,6 +4,7 @@ Examples:
     python tools/test.py CONFIG CHECKPOINT --cfg-options test_dataloader.dataset.data_root=ROOT
     python tools/test.py CONFIG CHECKPOINT --out work_dirs/preds      # PNGs + CSV/JSON there
     bash tools/dist_test.sh CONFIG CHECKPOINT 4   # 4 processes, each video on one of them
+    python tools/test.py configs/baselines/dis-flow_davis.py   # no weights, no checkpoint
 
 The config needs ``test_dataloader``, ``test_evaluator`` and ``test_cfg`` (add
 ``configs/_base_/datasets/davis.py`` to its ``_base_``). Predicted masks go to
@@ -14,6 +15,7 @@ import argparse
 import os
 import os.path as osp
 import sys
+from typing import Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -29,7 +31,9 @@ def parse_args() -> argparse.Namespace:
         description='Segment the DAVIS videos of a config and print J&F.',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('config', help='config file with test_dataloader / test_evaluator')
-    parser.add_argument('checkpoint', help='checkpoint file (loaded strictly)')
+    parser.add_argument('checkpoint', nargs='?', default=None,
+                        help='checkpoint file (loaded strictly); omit it for a model without '
+                        'weights (configs/baselines/)')
     parser.add_argument('--work-dir', help='folder for logs and results '
                         '(default: work_dirs/<config name>)')
     parser.add_argument('--out', help='folder for the predicted PNGs (<out>/<sequence>/) and '
@@ -73,22 +77,26 @@ def build_cfg(args: argparse.Namespace):
     return cfg
 
 
-def print_summary(metrics: dict) -> None:
-    """The global J&F table on stdout."""
+def print_summary(metrics: dict, fps: Optional[float] = None) -> None:
+    """The global J&F table on stdout (+ frames/s of the test loop when given)."""
     from prettytable import PrettyTable
     values = {k.split('/', 1)[-1]: v for k, v in metrics.items()}
     columns = [k for k in values if k.startswith(('J&F', 'J-', 'F-'))]
+    cells = [f'{values[c]:.2f}' for c in columns]
+    if fps is not None:
+        columns, cells = columns + ['FPS'], cells + [f'{fps:.2f}']
     table = PrettyTable(columns)
-    table.add_row([f'{values[c]:.2f}' for c in columns])
+    table.add_row(cells)
     print(table, flush=True)
 
 
-def run_test(cfg, checkpoint: str):
+def run_test(cfg, checkpoint: Optional[str]):
     """Build the Runner of a prepared config, load the weights strictly, run the test loop.
 
     Args:
         cfg: A config from :func:`build_cfg`.
-        checkpoint: Checkpoint file.
+        checkpoint: Checkpoint file; ``None`` only for a model without weights (a
+            training-free baseline).
 
     Returns:
         ``(metrics, runner)``; ``runner.test_loop`` holds the loop (e.g. its timing).
@@ -100,12 +108,16 @@ def run_test(cfg, checkpoint: str):
     from shls.engine import prepare_cpu_distributed
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
-    if not osp.isfile(checkpoint):
+    if checkpoint is not None and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    load_weights(model, checkpoint)
+    if checkpoint is not None:
+        load_weights(model, checkpoint)
+    elif model.state_dict():
+        raise ConfigError(f'{type(model).__name__} of {cfg.filename} has weights: give a '
+                          'checkpoint (python tools/test.py CONFIG CHECKPOINT)')
     return runner.test(), runner
 
 
@@ -117,9 +129,9 @@ def test(args: argparse.Namespace) -> int:
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = build_cfg(args)
-    metrics, _ = run_test(cfg, args.checkpoint)
+    metrics, runner = run_test(cfg, args.checkpoint)
     if is_main_process():
-        print_summary(metrics)
+        print_summary(metrics, getattr(runner.test_loop, 'fps', None))
     return 0
 
 

@@ -32,7 +32,8 @@ class VOSTestLoop(TestLoop):
     For each item (a :class:`~shls.datasets.DAVISDataset` video: ``seq_name``,
     ``frame_paths``, ``mask_paths``, ``first_mask``) the frames are read lazily and
     streamed through a :class:`~shls.apis.VideoSegmenter` built around the runner's
-    model; the masks go to ``<out_dir>/<seq_name>/<frame>.png`` (the folder appears whole
+    model (or through ``model.build_segmenter(**segmenter_cfg)`` when the model has
+    one, as the training-free baselines do); the masks go to ``<out_dir>/<seq_name>/<frame>.png`` (the folder appears whole
     when the video is done, replacing an earlier one), and the evaluator receives the
     sample with ``pred_dir`` set, so no video is ever held in memory. Distributed runs
     need ``DefaultSampler(shuffle=False, round_up=False)`` (each video on one process);
@@ -85,7 +86,10 @@ class VOSTestLoop(TestLoop):
         self.runner.call_hook('before_test_epoch')
         model = self.runner.model
         model = model.module if is_model_wrapper(model) else model
-        self._segmenter = VideoSegmenter(model, **self.segmenter_cfg)
+        # training-free baselines (shls.models.baselines) bring their own segmenter
+        build = getattr(model, 'build_segmenter', None)
+        self._segmenter = (build(**self.segmenter_cfg) if callable(build) else
+                           VideoSegmenter(model, **self.segmenter_cfg))
         self.num_frames, self.seconds = 0, 0.0
         rank, _ = get_dist_info()
         show = self.progress and rank == 0

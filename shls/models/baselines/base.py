@@ -1,0 +1,55 @@
+"""Registered models without weights whose inference is a :class:`MaskPropagator`."""
+import difflib
+import inspect
+from typing import Optional
+
+from mmengine.model import BaseModel
+
+from .propagator import MaskPropagator
+
+
+class TrainingFreeModel(BaseModel):
+    """A baseline model for :class:`~shls.engine.VOSTestLoop` (no weights, no training).
+
+    The test loop calls :meth:`build_segmenter` instead of wrapping the model in a
+    :class:`~shls.apis.VideoSegmenter`; ``tools/test.py`` needs no checkpoint for it.
+
+    Args:
+        test_cfg: Keyword arguments of :attr:`segmenter_class` (overridable per run by
+            the test loop's ``segmenter_cfg``).
+        data_preprocessor: Unused; kept for the mmengine model signature.
+        init_cfg: Unused; kept for the mmengine model signature.
+    """
+
+    #: The streaming segmenter built by :meth:`build_segmenter`.
+    segmenter_class: type = MaskPropagator
+
+    def __init__(self, test_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.test_cfg = dict(test_cfg or {})
+        self._check_keys(self.test_cfg)
+
+    def build_segmenter(self, **overrides) -> MaskPropagator:
+        """A fresh streaming segmenter: ``test_cfg`` updated with ``overrides``.
+
+        Raises:
+            ValueError: An option the segmenter does not take.
+        """
+        self._check_keys(overrides)
+        return self.segmenter_class(**{**self.test_cfg, **overrides})
+
+    def _check_keys(self, cfg: dict) -> None:
+        known = [name for name in inspect.signature(self.segmenter_class).parameters]
+        for key in cfg:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f' (did you mean {close[0]!r}?)' if close else ''
+                raise ValueError(f'{type(self).__name__}: unknown test_cfg key {key!r}{hint}; '
+                                 f'known: {", ".join(known) or "none"}')
+
+    def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
+        """Not used: the baseline segments videos through :meth:`build_segmenter`."""
+        raise NotImplementedError(f'{type(self).__name__} has no forward pass; run it with '
+                                  'VOSTestLoop or build_segmenter()')
