@@ -33,8 +33,9 @@ class VOSTestLoop(TestLoop):
     ``frame_paths``, ``mask_paths``, ``first_mask``) the frames are read lazily and
     streamed through a :class:`~shls.apis.VideoSegmenter` built around the runner's
     model (or through ``model.build_segmenter(**segmenter_cfg)`` when the model has
-    one, as the training-free baselines do); the masks go to ``<out_dir>/<seq_name>/<frame>.png`` (the folder appears whole
-    when the video is done, replacing an earlier one), and the evaluator receives the
+    one, as the training-free baselines do); the masks go to
+    ``<out_dir>/<seq_name>/<frame>.png`` (the folder appears whole when the video is
+    done, replacing an earlier one), and the evaluator receives the
     sample with ``pred_dir`` set, so no video is ever held in memory. Distributed runs
     need ``DefaultSampler(shuffle=False, round_up=False)`` (each video on one process);
     the evaluator gathers the per-video results.
