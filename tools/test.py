@@ -40,6 +40,14 @@ def parse_args() -> argparse.Namespace:
                         'the CSV / JSON results')
     parser.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto',
                         help='auto: CUDA when available')
+    parser.add_argument('--format', choices=['palette', 'per-object', 'coco-rle'],
+                        default='palette', help='predicted masks: palette PNGs, per-object '
+                        '0/255 PNGs (<frame>_<id>.png), or COCO RLE (masks.json per video)')
+    parser.add_argument('--amp', action='store_true',
+                        help='float16 autocast on CUDA (ignored with a warning on CPU)')
+    parser.add_argument('--no-resume', action='store_true',
+                        help='segment every video again, even those an interrupted run '
+                        'with the same weights and settings finished')
     add_runner_args(parser, 'override config keys, e.g. '
                     'test_dataloader.dataset.data_root=ROOT')
     return parse_runner_args(parser)
@@ -65,12 +73,15 @@ def build_cfg(args: argparse.Namespace):
     cfg.launcher = args.launcher
     set_work_dir(cfg, args.work_dir, args.config)
     if args.out:
+        from shls.utils.fs import check_writable
+        check_writable(args.out, 'output folder (--out)')
         cfg.test_cfg.out_dir = args.out
+    cfg.test_cfg.out_format = args.format
+    cfg.test_cfg.amp = args.amp
+    cfg.test_cfg.resume = not args.no_resume
     results_dir = args.out or cfg.work_dir
     evaluators = cfg.test_evaluator
     for metric in evaluators if isinstance(evaluators, list) else [evaluators]:
-        from shls.utils.fs import check_writable
-        check_writable(args.out, 'output folder (--out)')
         if metric.get('type') == 'DAVISMetric' and metric.get('out_dir') is None:
             metric.out_dir = results_dir
     cfg.load_from, cfg.resume = None, False  # loaded strictly by load_weights

@@ -2,7 +2,8 @@
 from .frame_source import (ArrayFrames, FileListFrames, FolderFrames, FrameSource,
                            VideoFileFrames, list_frame_files, open_frames)
 from .inference import (VideoResult, init_segmenter, load_first_mask, load_weights,
-                        read_checkpoint, segment_video, segment_video_to_disk)
+                        read_checkpoint, segment_video, segment_video_prompted,
+                        segment_video_to_disk)
 from .video_segmenter import DEFAULT_TEST_CFG, FrameContext, Segmentation, VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
 
@@ -10,5 +11,6 @@ __all__ = [
     'ArrayFrames', 'DEFAULT_TEST_CFG', 'FileListFrames', 'FolderFrames', 'FrameContext',
     'FrameSource', 'OverlayVideoWriter', 'Segmentation', 'VideoFileFrames', 'VideoResult',
     'VideoSegmenter', 'atomic_folder', 'init_segmenter', 'list_frame_files', 'load_first_mask',
-    'load_weights', 'open_frames', 'read_checkpoint', 'segment_video', 'segment_video_to_disk'
+    'load_weights', 'open_frames', 'read_checkpoint', 'segment_video',
+    'segment_video_prompted', 'segment_video_to_disk'
 ]

@@ -41,7 +41,8 @@ def atomic_folder(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> Itera
     removed (the previous ``path``, if any, stays untouched); on success an earlier
     ``path`` is replaced as a whole, so no stale file survives. Only a flat folder of
     ``suffixes`` files is ever replaced, and only where files can be created (both
-    checked before any work).
+    checked before any work). Temporary folders of ``path`` left by a killed run are
+    removed first.
 
     Args:
         path: The final folder.
@@ -55,6 +56,7 @@ def atomic_folder(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> Itera
     check_replaceable(path, suffixes)
     parent, name = osp.split(path)
     os.makedirs(parent, exist_ok=True)
+    remove_leftovers(path)
     tmp = tempfile.mkdtemp(dir=parent, prefix=f'.{name}.', suffix='.tmp')
     try:
         yield tmp
@@ -64,6 +66,24 @@ def atomic_folder(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> Itera
         if osp.isdir(tmp):
             shutil.rmtree(tmp)
         raise
+
+
+def remove_leftovers(path: str) -> int:
+    """Remove the temporary folders of ``path`` that a killed :func:`atomic_folder` left.
+
+    Returns:
+        How many were removed.
+    """
+    parent, name = osp.split(osp.abspath(path))
+    if not osp.isdir(parent):
+        return 0
+    prefix = f'.{name}.'
+    stale = [entry.path for entry in os.scandir(parent)
+             if entry.name.startswith(prefix) and entry.name.endswith(('.tmp', '.old'))
+             and entry.is_dir(follow_symlinks=False)]
+    for folder in stale:
+        shutil.rmtree(folder)
+    return len(stale)
 
 
 def _replace_folder(src: str, dst: str, suffixes: Sequence[str]) -> None:

@@ -10,11 +10,13 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from shls.apis.frame_source import FileListFrames
-from shls.apis.inference import segment_video
+from shls.apis.amp import inference_autocast
+from shls.apis.inference import segment_video, segment_video_prompted
 from shls.apis.video_segmenter import VideoSegmenter
 from shls.apis.writers import atomic_folder
-from shls.datasets.mask_io import write_palette_png
+from shls.datasets.mask_formats import OUTPUT_SUFFIXES, writer_class
 from shls.registry import LOOPS
+from .resume import ResumeGuard, iter_videos, run_fingerprint
 from shls.visualization.palette import DAVIS_PALETTE
 
 REQUIRED_FIELDS = ('seq_name', 'frame_paths', 'mask_paths', 'first_mask')
@@ -49,6 +51,16 @@ class VOSTestLoop(TestLoop):
             :data:`shls.apis.DEFAULT_TEST_CFG`).
         progress: Show tqdm progress bars (on rank 0 only).
         fp16: Unsupported; kept for the mmengine TestLoop signature.
+        out_format: ``'palette'``, ``'per-object'`` or ``'coco-rle'`` (see
+            :mod:`shls.datasets.mask_formats`).
+        resume: Skip the videos an interrupted run with the same weights and settings
+            finished (see :mod:`shls.engine.resume`); their metrics are recomputed from
+            the files.
+        amp: float16 autocast on CUDA (ignored with a warning elsewhere).
+
+    Items may carry ``prompts`` (YouTube-VOS: masks on the frames where objects first
+    appear, see :class:`~shls.datasets.YouTubeVOSDataset`); they are then given to the
+    segmenter on those frames instead of ``first_mask`` on frame 0.
 
     Attributes:
         num_frames: Frames segmented by this process in the last :meth:`run`.
@@ -58,7 +70,9 @@ class VOSTestLoop(TestLoop):
     def __init__(self, runner, dataloader: Union[DataLoader, Dict],
                  evaluator: Union[Dict, List], out_dir: Optional[str] = None,
                  segmenter_cfg: Optional[dict] = None, progress: bool = True,
-                 fp16: bool = False) -> None:
+                 fp16: bool = False, out_format: str = 'palette', resume: bool = True,
+                 amp: bool = False) -> None:
+        writer_class(out_format)  # checks the name
         if isinstance(dataloader, dict) and 'collate_fn' not in dataloader:
             dataloader = dict(dataloader, collate_fn=dict(type=video_list_collate))
         if fp16:
@@ -67,6 +81,10 @@ class VOSTestLoop(TestLoop):
         self.out_dir = out_dir
         self.segmenter_cfg = dict(segmenter_cfg or {})
         self.progress = progress
+        self.out_format = out_format
+        self.resume = resume
+        self.amp = amp
+        self._guard: Optional[ResumeGuard] = None
         self._segmenter: Optional[VideoSegmenter] = None
         self.num_frames = 0
         self.seconds = 0.0
@@ -93,6 +111,7 @@ class VOSTestLoop(TestLoop):
                            VideoSegmenter(model, **self.segmenter_cfg))
         self.num_frames, self.seconds = 0, 0.0
         rank, _ = get_dist_info()
+        self._start_resume(model, rank)
         show = self.progress and rank == 0
         for idx, data_batch in enumerate(tqdm(self.dataloader, desc='videos', unit='video',
                                               disable=not show)):
@@ -101,6 +120,19 @@ class VOSTestLoop(TestLoop):
         self.runner.call_hook('after_test_epoch', metrics=metrics)
         self.runner.call_hook('after_test')
         return metrics
+
+    def _start_resume(self, model, rank: int) -> None:
+        """Compare this run with the record of the output folder; say what is skipped."""
+        settings = dict(segmenter_cfg=self.segmenter_cfg, out_format=self.out_format,
+                        amp=self.amp)
+        self._guard = ResumeGuard(run_fingerprint(model, settings), self.resume)
+        if not self.resume or rank != 0:
+            return
+        done = sum(self._guard.done(osp.join(self.pred_root, name), self.out_format, count)
+                   for name, count in iter_videos(self.dataloader.dataset))
+        if done:
+            self.runner.logger.info(f'resuming: {done} videos already done in '
+                                    f'{self.pred_root}')
 
     def run_iter(self, idx: int, data_batch: Sequence[dict]) -> None:
         """Segment the videos of one batch and feed the evaluator."""
@@ -116,24 +148,39 @@ class VOSTestLoop(TestLoop):
         source = FileListFrames(item['frame_paths'], name=seq_name)
         palette = item.get('palette', DAVIS_PALETTE)
         pred_dir = osp.join(self.pred_root, seq_name)
+        sample = dict(seq_name=seq_name, mask_paths=list(item['mask_paths']),
+                      frame_paths=list(item['frame_paths']), pred_dir=pred_dir,
+                      pred_format=self.out_format)
+        if self._guard is not None and self._guard.done(pred_dir, self.out_format,
+                                                        len(source)):
+            self.runner.logger.info(f'{seq_name}: already done, skipped')
+            return sample
         rank, _ = get_dist_info()
+        writer_cls = writer_class(self.out_format)
         start = time.perf_counter()
-        with atomic_folder(pred_dir, suffixes=('.png', )) as tmp, \
+        with atomic_folder(pred_dir, suffixes=OUTPUT_SUFFIXES) as tmp, \
                 tqdm(total=len(source), desc=seq_name, unit='frame', leave=False,
-                     disable=not (self.progress and rank == 0)) as bar:
-            preds = segment_video(self._segmenter, source, item['first_mask'],
-                                  mask_name=item['mask_paths'][0])
-            for index, pred in enumerate(preds):
-                write_palette_png(osp.join(tmp, f'{source.frame_name(index)}.png'), pred,
-                                  palette)
+                     disable=not (self.progress and rank == 0)) as bar, \
+                inference_autocast(getattr(self._segmenter, 'device', 'cpu'), self.amp):
+            writer = writer_cls(tmp, palette,
+                                run_id=self._guard.fingerprint if self._guard else '')
+            for index, pred in enumerate(self._predictions(item, source)):
+                writer.write(source.frame_name(index), pred)
                 bar.update()
+            writer.close()
         seconds = time.perf_counter() - start
         self.num_frames += len(source)
         self.seconds += seconds
         self.runner.logger.info(f'{seq_name}: {len(source)} frames, '
                                 f'{len(source) / max(seconds, 1e-9):.2f} frames/s')
-        return dict(seq_name=seq_name, mask_paths=list(item['mask_paths']),
-                    frame_paths=list(item['frame_paths']), pred_dir=pred_dir)
+        return sample
+
+    def _predictions(self, item: dict, source: FileListFrames):
+        """The id maps of a video item, frame by frame."""
+        if item.get('prompts') is not None:
+            return segment_video_prompted(self._segmenter, source, item['prompts'])
+        return segment_video(self._segmenter, source, item['first_mask'],
+                             mask_name=item['mask_paths'][0])
 
 
 def _check_item(item) -> dict:

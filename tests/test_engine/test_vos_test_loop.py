@@ -70,6 +70,7 @@ def test_runner_test_writes_pngs_and_scores(small_davis, tmp_path):
         pred_root = tmp_path / 'work' / 'predictions'
         stale = pred_root / 'blackswan' / 'stale.png'
         stale.write_bytes(b'old')
+        runner.test_loop.resume = False  # same setup: would skip the finished videos
         runner.test()  # a second run replaces each sequence folder as a whole
     finally:
         torch.set_num_threads(threads)
@@ -77,7 +78,7 @@ def test_runner_test_writes_pngs_and_scores(small_davis, tmp_path):
     assert 0 <= metrics['davis/J&F-Mean'] <= 100
     for seq in ('blackswan', 'car-shadow'):
         names = sorted(os.listdir(pred_root / seq))
-        assert names == [f'{i:05d}.png' for i in range(6)]
+        assert names == ['.complete'] + [f'{i:05d}.png' for i in range(6)]
         first = read_mask(pred_root / seq / '00000.png')
         gt = read_mask(osp.join(small_davis, 'Annotations', '480p', seq, '00000.png'))
         np.testing.assert_array_equal(first, gt)

@@ -52,7 +52,8 @@ def test_end_to_end_on_the_fixture(setup, davis_root):
         capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'J&F-Mean' in proc.stdout
-    assert sorted(os.listdir(out / 'blackswan')) == [f'{i:05d}.png' for i in range(6)]
+    assert sorted(os.listdir(out / 'blackswan')) == ['.complete'] + [
+        f'{i:05d}.png' for i in range(6)]
     for name in ('global_results-val.csv', 'per-sequence_results-val.csv', 'results-val.json'):
         assert (out / name).is_file()
     assert (out / 'per-sequence_results-val.csv').read_text().splitlines()[1].startswith(

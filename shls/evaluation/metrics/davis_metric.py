@@ -20,6 +20,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from prettytable import PrettyTable
 
+from shls.datasets.mask_formats import prediction_loader
 from shls.datasets.mask_io import atomic_write_bytes, read_mask
 from shls.evaluation.functional.davis_measures import (BOUND_TH, measure_statistics,
                                                        object_measures)
@@ -45,7 +46,9 @@ class DAVISMetric(BaseMetric):
         ``frame_paths`` in the sample, ``T == len(frame_paths)`` and an annotation is
         matched to the frame of the same file stem; without it, ``T == len(mask_paths)``
         and they are matched by position;
-      * ``pred_dir``: folder holding ``<stem>.png`` for every annotation stem;
+      * ``pred_dir``: folder holding ``<stem>.png`` for every annotation stem (or, with
+        ``pred_format`` in the sample, the files of that format, see
+        :mod:`shls.datasets.mask_formats`);
       * neither: ``<pred_root>/<seq_name>/<stem>.png`` if the metric has ``pred_root``.
 
     Predicted PNGs are read with :func:`~shls.datasets.mask_io.read_mask`. A predicted id
@@ -113,7 +116,7 @@ class DAVISMetric(BaseMetric):
         if pred_dir is None:
             raise ValueError(f'DAVISMetric: sample {seq_name!r} has neither pred_masks nor '
                              'pred_dir, and the metric has no pred_root')
-        return lambda stem: read_mask(osp.join(pred_dir, f'{stem}.png'))
+        return prediction_loader(pred_dir, sample.get('pred_format', None) or 'palette')
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Per-object and global statistics; writes files and logs tables."""
