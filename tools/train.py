@@ -44,6 +44,7 @@ def build_cfg(args: argparse.Namespace):
             if cfg.get(name) is not None:
                 cfg[name]['dataset']['data_root'] = args.data_root
     set_work_dir(cfg, args.work_dir, args.config)
+    add_iteration_seed_hook(cfg)
     if args.amp:
         import torch
         if not torch.cuda.is_available():
@@ -59,6 +60,16 @@ def build_cfg(args: argparse.Namespace):
         check_resume_checkpoint(args.resume)
         cfg.resume, cfg.load_from = True, args.resume
     return cfg
+
+
+def add_iteration_seed_hook(cfg) -> None:
+    """Reseed every iteration, so that ``--resume`` repeats the uninterrupted run (see
+    :class:`shls.engine.hooks.IterationSeedHook`)."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') in ('IterationSeedHook', 'shls.IterationSeedHook')
+               for h in hooks):
+        hooks.append(dict(type='IterationSeedHook'))
+    cfg.custom_hooks = hooks
 
 
 def latest_checkpoint(work_dir: str):

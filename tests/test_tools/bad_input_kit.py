@@ -9,7 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Dict, List, NamedTuple, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -51,18 +51,20 @@ def small_mask(path: Path) -> np.ndarray:
     return cv2.resize(read_mask(path), SIZE, interpolation=cv2.INTER_NEAREST)
 
 
-def build_davis(dst: Path, sequences=('blackswan', 'car-shadow')) -> None:
-    """A DAVIS root at SIZE with NUM_FRAMES frames per sequence."""
+def build_davis(dst: Path, sequences=('blackswan', 'car-shadow'),
+                lengths: Optional[Dict[str, int]] = None) -> None:
+    """A DAVIS root at SIZE with NUM_FRAMES frames per sequence (or ``lengths[seq]``,
+    cycling through the 6 fixture frames)."""
     for seq in sequences:
-        for kind, ext in (('JPEGImages', '.jpg'), ('Annotations', '.png')):
+        for kind in ('JPEGImages', 'Annotations'):
             (dst / kind / '480p' / seq).mkdir(parents=True, exist_ok=True)
-        for t in range(NUM_FRAMES):
-            name = f'{t:05d}'
+        for t in range((lengths or {}).get(seq, NUM_FRAMES)):
+            name, src = f'{t:05d}', f'{t % 6:05d}'
             cv2.imwrite(str(dst / 'JPEGImages' / '480p' / seq / f'{name}.jpg'),
-                        small_frame(DAVIS_FIXTURE / 'JPEGImages' / '480p' / seq / f'{name}.jpg'))
+                        small_frame(DAVIS_FIXTURE / 'JPEGImages' / '480p' / seq / f'{src}.jpg'))
             write_palette_png(dst / 'Annotations' / '480p' / seq / f'{name}.png',
                               small_mask(DAVIS_FIXTURE / 'Annotations' / '480p' / seq /
-                                         f'{name}.png'))
+                                         f'{src}.png'))
     (dst / 'ImageSets' / '2017').mkdir(parents=True, exist_ok=True)
     (dst / 'ImageSets' / '2017' / 'val.txt').write_text('\n'.join(sequences) + '\n')
 
