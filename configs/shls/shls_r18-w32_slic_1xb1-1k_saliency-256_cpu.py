@@ -2,7 +2,7 @@
 # the default of `python tools/demo.py`.
 # Training: the CPU recipe (half-width slim ResNet-18, SLIC, 1 pseudo-video of 256x256 per
 # iteration, Adam 1e-4 constant) for 1k iterations on the 325 still images + masks of
-# ../shared/data/saliency (no DAVIS frame); one held-out check at the end.
+# ../shared/data/saliency (no DAVIS frame); held-out checks at 500 and 1000.
 #   OMP_NUM_THREADS=1 python tools/train.py configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py
 #   python tools/misc/publish_model.py work_dirs/<this config>/iter_1000.pth \
 #       checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_fp16.pth --fp16
@@ -14,5 +14,5 @@ model = dict(
     test_cfg=dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
         working_scale=0.5))
-train_cfg = dict(max_iters=1000, val_interval=1000)
-default_hooks = dict(checkpoint=dict(interval=1000))
+train_cfg = dict(max_iters=1000, val_interval=500)
+default_hooks = dict(checkpoint=dict(interval=500))

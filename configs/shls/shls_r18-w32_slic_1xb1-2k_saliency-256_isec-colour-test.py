@@ -6,5 +6,5 @@
 _base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256.py']
 model = dict(
     test_cfg=dict(
-        superpixels=dict(type='ISECSuperpixels'),
+        superpixels=dict(_delete_=True, type='ISECSuperpixels'),
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats')))

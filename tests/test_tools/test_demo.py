@@ -88,3 +88,16 @@ def test_demo_errors_leave_no_output(clip, tmp_path, monkeypatch, capsys):
         assert code == 2 and err[-1].startswith('error: ') and pattern in err[-1], err
         assert not out.exists()
     assert sorted(os.listdir(tmp_path)) == ['big.png', 'empty', 'none.png']
+
+
+def test_demo_without_arguments_runs_the_bundled_clip_with_the_shipped_model(tmp_path):
+    """The README's first command: bundled clip + shipped checkpoint, J&F printed."""
+    out = tmp_path / 'default'
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
+    proc = subprocess.run([sys.executable, TOOL, '--out', str(out), '--no-video'], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len([n for n in os.listdir(out) if n[0].isdigit()]) == 50
+    assert (out / 'contact_sheet.png').is_file()
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith('J&F ')][0]
+    assert float(line.split()[1]) > 60.0  # a trained model, not random weights (~20)

@@ -41,4 +41,6 @@ model = dict(
         handcrafted=None,             # e.g. dict(type='SuperpixelColourStats') appended
         learned_weight=1.0,           # block weights once standardised
         handcrafted_weight=1.0,
-        working_scale=1.0))           # segment at this fraction of the frame size
+        working_scale=1.0,            # segment at this fraction of the frame size
+        autocast=False,               # backbone + heads in bfloat16 (CPU) / float16 (CUDA)
+        superpixels=None))            # test-time generator; None = the one above

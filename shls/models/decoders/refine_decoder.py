@@ -35,13 +35,21 @@ class RefineDecoder(BaseModule):
         num_classes: Output logits per pixel (2: background, object).
         sampling_ratio: RoIAlign sampling ratio for the L4 crops (``<= 0`` = adaptive).
         fill: Background logit outside the ROI when pasting back.
+        prior_weight: ``None`` (paper) or the initial weight of a residual prior: the
+            current frame's Eq.-4 score of the object (from its attention maps, so the
+            pre-segmentation at superpixel precision) times a learned scale, starting at
+            ``prior_weight``, is added to the foreground-minus-background logit, and the
+            last conv starts at zero. The untrained decoder then reproduces the
+            pre-segmentation and training learns corrections to it, which a short CPU
+            stage 2 can afford (an addition of this project, not in the paper).
         init_cfg: mmengine init config.
     """
 
     def __init__(self, l1_channels: int = 67, l4_channels: int = 259, att_channels: int = 4,
                  modulator_channels: int = 32, deep_channels: int = 256,
                  skip_channels: int = 128, num_classes: int = 2, sampling_ratio: int = 0,
-                 fill: float = BACKGROUND_FILL, init_cfg=None) -> None:
+                 fill: float = BACKGROUND_FILL, prior_weight: Optional[float] = None,
+                 init_cfg=None) -> None:
         if init_cfg is None:
             init_cfg = [dict(type='Kaiming', layer='Conv2d', mode='fan_out',
                              nonlinearity='relu'),
@@ -59,6 +67,25 @@ class RefineDecoder(BaseModule):
         self.refine1 = RefineBlock(skip_channels, deep_channels)
         self.refine2 = RefineBlock(skip_in + att_channels, deep_channels)
         self.predict = nn.Conv2d(deep_channels, num_classes, 3, 1, 1)
+        self.prior_scale = None
+        if prior_weight is not None:
+            if num_classes != 2 or att_channels != 4:
+                raise ValueError('prior_weight needs num_classes=2 and the 4 SHLS attention '
+                                 'channels')
+            self.prior_scale = nn.Parameter(torch.tensor(float(prior_weight)))
+
+    def init_weights(self) -> None:
+        """mmengine init, then a zero last conv when a residual prior is used."""
+        super().init_weights()
+        if self.prior_scale is not None:
+            nn.init.zeros_(self.predict.weight)
+            nn.init.zeros_(self.predict.bias)
+
+    def prior_logits(self, cur_att: Tensor) -> Tensor:
+        """``(N, 2, h, w)`` logits whose difference is the scaled Eq.-4 object score."""
+        score = cur_att[:, 0] - cur_att[:, 1] + cur_att[:, 2] - cur_att[:, 3]
+        half = 0.5 * self.prior_scale * score[:, None]
+        return torch.cat([-half, half], dim=1)
 
     def forward(self, first_l1: Tensor, first_l4: Tensor, first_mask: Tensor,
                 prev_out: Tensor, prev_l1: Tensor, prev_l4: Tensor, prev_att: Tensor,
@@ -76,7 +103,10 @@ class RefineDecoder(BaseModule):
         skip_in = torch.cat([first_mask, prev_out, first_l1], dim=1)
         out = self.refine1(self.skip(skip_in), deep)
         out = self.refine2(torch.cat([skip_in, cur_att], dim=1), out)
-        return self.predict(F.relu(out))
+        logits = self.predict(F.relu(out))
+        if self.prior_scale is not None:
+            logits = logits + self.prior_logits(cur_att)
+        return logits
 
     def forward_frames(self, first: FrameInputs, prev: FrameInputs, cur: FrameInputs,
                        roi_size: Optional[Tuple[int, int]] = None) -> Tensor:

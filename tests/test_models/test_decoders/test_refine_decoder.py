@@ -99,3 +99,21 @@ def test_training_path_backpropagates_through_aggregation():
     loss.backward()
     assert torch.isfinite(loss) and dec.predict.weight.grad.abs().sum() > 0
     assert dec.modulator.conv_att.weight.grad.abs().sum() > 0
+
+
+def test_residual_prior_starts_at_the_presegmentation_and_learns():
+    dec = RefineDecoder(**SLIM, prior_weight=10.0)
+    dec.init_weights()
+    inputs = _object_inputs(2, 12, 20)
+    att = inputs.cur_att
+    score = att[:, 0] - att[:, 1] + att[:, 2] - att[:, 3]
+    logits = dec(**inputs.to_kwargs())
+    assert torch.allclose(logits[:, 1] - logits[:, 0], 10.0 * score, atol=1e-5)
+    logits.logsumexp(1).mean().backward()
+    assert dec.predict.weight.grad.abs().sum() > 0
+    assert dec.prior_scale.grad is not None and dec.prior_scale.grad.abs() > 0
+
+
+def test_residual_prior_needs_two_classes():
+    with pytest.raises(ValueError, match='prior_weight'):
+        RefineDecoder(**SLIM, num_classes=3, prior_weight=1.0)
