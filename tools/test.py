@@ -7,9 +7,12 @@ Examples:
     python tools/test.py configs/baselines/dis-flow_davis.py   # no weights, no checkpoint
 
 The config needs ``test_dataloader``, ``test_evaluator`` and ``test_cfg`` (add
-``configs/_base_/datasets/davis.py`` to its ``_base_``). Predicted masks go to
-``<out>/<sequence>/<frame>.png`` (default ``<work_dir>/predictions``); the official-style
-CSVs and a JSON go to ``--out`` (default: the work dir).
+``configs/_base_/datasets/davis.py`` to its ``_base_``, or ``youtube_vos.py``: masks
+only). Predicted masks go to ``<out>/<sequence>/`` (default ``<work_dir>/predictions``)
+as ``<frame>.png`` palette PNGs, or with ``--format`` per-object 0/255 PNGs
+(``<frame>_<id>.png``) or COCO RLE (``masks.json``); the official-style CSVs and a JSON go
+to ``--out`` (default: the work dir). A rerun with the same weights and settings skips the
+videos a killed run finished (``--no-resume`` redoes them).
 """
 import argparse
 import os
@@ -141,7 +144,9 @@ def test(args: argparse.Namespace) -> int:
     register_all_modules(init_default_scope=False)
     cfg = build_cfg(args)
     metrics, runner = run_test(cfg, args.checkpoint)
-    if is_main_process():
+    if is_main_process() and not metrics:  # e.g. YouTube-VOS valid: no ground truth
+        print(f'no ground truth to score; masks in {runner.test_loop.pred_root}', flush=True)
+    elif is_main_process():
         print_summary(metrics, getattr(runner.test_loop, 'fps', None))
     return 0
 

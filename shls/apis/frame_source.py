@@ -184,7 +184,8 @@ def open_frames(source: Union[FrameInput, FrameSource], fps: Optional[float] = N
     """Open a frame folder, a video file, or wrap an iterable of arrays.
 
     Args:
-        source: Folder path, video path, :class:`FrameSource`, or iterable of arrays.
+        source: Folder path, video path, :class:`FrameSource`, a list of frame files,
+            or an iterable of arrays.
         fps: Frame rate for folders and arrays (a video file keeps its own).
 
     Returns:
@@ -208,4 +209,7 @@ def open_frames(source: Union[FrameInput, FrameSource], fps: Optional[float] = N
             return VideoFileFrames(path)
         raise ValueError(f'unsupported input {path}: expected a frame folder or a video '
                          f'({"/".join(VIDEO_EXTENSIONS)})')
+    if isinstance(source, (list, tuple)) and source and all(
+            isinstance(item, (str, os.PathLike)) for item in source):
+        return FileListFrames([os.fspath(item) for item in source], fps=rate)
     return ArrayFrames(source, rate)
