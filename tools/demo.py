@@ -14,12 +14,20 @@ the whole video is done (an earlier demo output there is replaced); then
 ``contact_sheet.png`` (8 frames with their masks). With ``--gt`` (annotation PNGs named
 like the frames; the default for the bundled clip) J&F is printed by the DAVIS-2017
 protocol (first and last annotated frames not scored).
+
+``--mask`` may also be a folder of PNGs named like the frames (YouTube-VOS
+``Annotations/<video>``): each object is taken from the PNG where it first appears.
+``--format per-object`` / ``coco-rle`` write ``<frame>_<id>.png`` 0/255 masks or one COCO
+RLE ``masks.json`` instead of palette PNGs. A rerun into an OUT that already holds this
+video made with the same weights and settings says so and skips the segmentation
+(``--overwrite`` redoes it); a killed run leaves no OUT (its temporary folder is removed by
+the next run), so the video is simply segmented again.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 import warnings
+from typing import Optional
 
 import cv2
 
@@ -49,7 +57,8 @@ def parse_args() -> argparse.Namespace:
                         'bundled DAVIS clip (demo/davis, blackswan) with its mask and '
                         'ground truth')
     parser.add_argument('--mask', help='object-id PNG of the first frame (required with '
-                        'INPUT)')
+                        'INPUT), or a folder of PNGs named like the frames, each object '
+                        'taken where it first appears (YouTube-VOS Annotations/<video>)')
     parser.add_argument('--gt', help='folder of ground-truth PNGs named like the frames: '
                         'print J&F')
     parser.add_argument('--out', help='output folder (default: work_dirs/demo/<input name>)')
@@ -62,6 +71,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--fps', type=float, default=24.0,
                         help='overlay frame rate for a frame folder (a video keeps its own)')
     parser.add_argument('--no-video', action='store_true', help='write the PNGs only')
+    parser.add_argument('--format', choices=['palette', 'per-object', 'coco-rle'],
+                        default='palette', help='masks: palette PNGs, per-object 0/255 PNGs '
+                        '(<frame>_<id>.png), or COCO RLE (masks.json)')
+    parser.add_argument('--amp', action='store_true',
+                        help='float16 autocast on CUDA (ignored with a warning on CPU)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='segment again even if OUT already holds this video made with '
+                        'the same weights and settings')
     parser.add_argument('--cfg-options', nargs='+', metavar='KEY=VALUE', default=[],
                         help='override config keys, e.g. model.test_cfg.presegmentation=vote')
     parser.add_argument('--debug', action='store_true',
@@ -95,7 +112,10 @@ def demo(args: argparse.Namespace) -> int:
     from shls.apis import init_segmenter, load_first_mask, open_frames
     from shls.apis import segment_video_to_disk
     source = open_frames(args.input, args.fps)  # checks the input before any work
-    load_first_mask(args.mask)
+    if not osp.isdir(args.mask):  # a folder of annotations is checked against the frames
+        load_first_mask(args.mask)
+    if args.gt is not None and args.format != 'palette':
+        raise ValueError(f'--gt scores palette PNGs: drop --format {args.format}')
     if args.gt is not None and not has_annotations(args.gt):
         raise FileNotFoundError(f'--gt: no annotation PNG in {args.gt}')
     if args.checkpoint is None:
@@ -109,11 +129,17 @@ def demo(args: argparse.Namespace) -> int:
                                    args.device, args.cfg_options)
     out = args.out or default_out(args.input)
     result = segment_video_to_disk(segmenter, source, args.mask, out,
-                                   overlay=not args.no_video)
-    print(f'{result.num_frames} frames in {result.seconds:.1f} s ({result.fps:.2f} frames/s, '
-          f'PNG writing included); masks in {result.out_dir}'
-          + (f', overlay {result.overlay}' if result.overlay else ''))
-    sheet = write_contact_sheet(open_frames(args.input, args.fps), result.out_dir)
+                                   overlay=not args.no_video, fmt=args.format, amp=args.amp,
+                                   resume=not args.overwrite)
+    if result.skipped:
+        print(f'already done: {result.out_dir} holds this video segmented with the same '
+              'weights and settings (--overwrite to segment it again)')
+    else:
+        print(f'{result.num_frames} frames in {result.seconds:.1f} s ({result.fps:.2f} '
+              f'frames/s, PNG writing included); masks in {result.out_dir}'
+              + (f', overlay {result.overlay}' if result.overlay else ''))
+    sheet = write_contact_sheet(open_frames(args.input, args.fps), result.out_dir,
+                                fmt=args.format, num_frames=result.num_frames)
     print(f'contact sheet: {sheet}')
     if args.gt is not None:
         scores = score_video(result.out_dir, args.gt, osp.basename(osp.normpath(args.input)))
@@ -123,20 +149,22 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_contact_sheet(source, out_dir: str, count: int = 8) -> str:
-    """``out_dir/contact_sheet.png``: ``count`` evenly spaced frames with their masks."""
-    from shls.apis.frame_source import natural_key
-    from shls.datasets.mask_io import atomic_write_bytes, read_mask
+def write_contact_sheet(source, out_dir: str, count: int = 8, fmt: str = 'palette',
+                        num_frames: Optional[int] = None) -> str:
+    """``out_dir/contact_sheet.png``: ``count`` evenly spaced frames with their masks
+    (of ``num_frames``, default ``len(source)``, read back in format ``fmt``)."""
+    from shls.datasets.mask_formats import prediction_loader
+    from shls.datasets.mask_io import atomic_write_bytes
     from shls.visualization import contact_sheet, pick_evenly
-    names = sorted((n for n in os.listdir(out_dir) if n.endswith('.png') and n != SHEET_NAME),
-                   key=natural_key)
-    wanted = set(pick_evenly(len(names), count).tolist())
+    load = prediction_loader(out_dir, fmt)
+    total = len(source) if num_frames is None else num_frames
+    wanted = set(pick_evenly(total, count).tolist())
     frames, masks, labels = [], [], []
     for index, frame in enumerate(source):
         if index in wanted:
             frames.append(frame)
-            masks.append(read_mask(osp.join(out_dir, names[index])))
-            labels.append(osp.splitext(names[index])[0])
+            masks.append(load(source.frame_name(index)))
+            labels.append(source.frame_name(index))
     sheet = contact_sheet(frames, masks, labels)
     ok, data = cv2.imencode('.png', cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
     if not ok:

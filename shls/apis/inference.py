@@ -17,13 +17,17 @@ from mmengine.utils import import_modules_from_strings
 from torch import nn
 from tqdm import tqdm
 
-from shls.datasets.mask_io import read_mask, write_palette_png
+from shls.datasets.mask_formats import OUTPUT_SUFFIXES, is_complete, writer_class
+from shls.datasets.mask_io import read_mask
 from shls.registry import MODELS
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
 from .frame_source import FrameInput, FrameSource, open_frames
 from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
+from .amp import inference_autocast
+from .fingerprint import run_fingerprint
+from .prompts import prompts_from_folder
 from .writers import OverlayVideoWriter, atomic_folder
 
 MaskInput = Union[str, os.PathLike, np.ndarray]
@@ -297,12 +301,17 @@ def _prompt_mask(prompt: dict) -> Tuple[np.ndarray, str]:
 
 
 class VideoResult(NamedTuple):
-    """Summary of :func:`segment_video_to_disk`."""
+    """Summary of :func:`segment_video_to_disk`.
+
+    ``skipped`` is True when ``out_dir`` already held this video, made the same way
+    (``resume=True``); ``seconds`` is then 0.
+    """
 
     out_dir: str
     num_frames: int
     seconds: float
     overlay: Optional[str]
+    skipped: bool = False
 
     @property
     def fps(self) -> float:
@@ -312,45 +321,112 @@ class VideoResult(NamedTuple):
 def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
                           first_mask: MaskInput, out_dir: str, overlay: bool = True,
                           fps: Optional[float] = None, progress: bool = True,
-                          palette: np.ndarray = DAVIS_PALETTE) -> VideoResult:
-    """Segment a video into ``out_dir/<frame>.png`` (+ ``overlay.mp4``), all or nothing.
+                          palette: np.ndarray = DAVIS_PALETTE, fmt: str = 'palette',
+                          amp: bool = False, resume: bool = False) -> VideoResult:
+    """Segment a video into ``out_dir`` (masks in ``fmt`` + ``overlay.mp4``), all or nothing.
 
     ``out_dir`` is built under a temporary name and moved into place at the end (an
-    earlier output folder there is replaced; any other folder is refused), so a failure
-    leaves no half-written output.
+    earlier output folder there is replaced; any other folder is refused; temporary
+    folders a killed run left are removed), so a failure leaves no half-written output.
+    Its ``.complete`` marker records a fingerprint of the weights and settings.
 
     Args:
         segmenter: The segmenter.
         frames: See :func:`segment_video`.
-        first_mask: See :func:`segment_video`.
+        first_mask: The first frame's annotation (see :func:`segment_video`), or a folder
+            of annotation PNGs named like the frames, each object taken from the PNG
+            where it first appears (see :func:`~shls.apis.prompts.prompts_from_folder`).
         out_dir: Output folder.
         overlay: Also write ``overlay.mp4`` (frames with masks blended in).
         fps: Overlay frame rate for folders / arrays (a video file keeps its own).
         progress: Show a tqdm progress bar.
         palette: Colours of the PNGs and the overlay.
+        fmt: ``'palette'``, ``'per-object'`` or ``'coco-rle'``
+            (:mod:`shls.datasets.mask_formats`).
+        amp: float16 autocast on CUDA (ignored with a warning elsewhere).
+        resume: Skip the work when ``out_dir`` already holds this video segmented with
+            the same weights and settings.
 
     Returns:
         :class:`VideoResult` (the frame rate includes reading and writing).
     """
     source = open_frames(frames, fps)
-    mask, name = load_first_mask(first_mask)
+    writer_cls = writer_class(fmt)
+    prompts = _prompts(first_mask, source)
+    run_id = _run_id(segmenter, source, first_mask, dict(overlay=overlay, fmt=fmt, amp=amp))
+    if resume and is_complete(out_dir, fmt, _length(source) or -1, run_id):
+        return VideoResult(osp.abspath(out_dir), _length(source), 0.0,
+                           osp.join(osp.abspath(out_dir), OVERLAY_NAME) if overlay else None,
+                           skipped=True)
     start = time.perf_counter()
     count = 0
-    with atomic_folder(out_dir) as tmp:
+    with atomic_folder(out_dir, OUTPUT_SUFFIXES + ('.mp4', )) as tmp:
         writer = (OverlayVideoWriter(osp.join(tmp, OVERLAY_NAME), source.fps, palette=palette)
                   if overlay else contextlib.nullcontext())
+        masks = writer_cls(tmp, palette, run_id=run_id)
         bar = tqdm(total=_length(source), disable=not progress, unit='frame', desc='segmenting')
-        with writer, bar:
-            for frame, pred in _stream(segmenter, source, mask, name):
-                write_palette_png(osp.join(tmp, f'{source.frame_name(count)}.png'), pred,
-                                  palette)
+        with writer, bar, inference_autocast(getattr(segmenter, 'device', 'cpu'), amp):
+            for frame, pred in _stream_pairs(segmenter, source, prompts):
+                masks.write(source.frame_name(count), pred)
                 if overlay:
                     writer.write(frame, pred)
                 count += 1
                 bar.update()
+        masks.close()
     seconds = time.perf_counter() - start
     return VideoResult(osp.abspath(out_dir), count, seconds,
                        osp.join(osp.abspath(out_dir), OVERLAY_NAME) if overlay else None)
+
+
+def _prompts(first_mask: MaskInput, source: FrameSource) -> list:
+    """Prompts of a first mask (checked now) or of a folder of annotations."""
+    if isinstance(first_mask, (str, os.PathLike)) and osp.isdir(first_mask):
+        return prompts_from_folder(os.fspath(first_mask), source)
+    mask, name = load_first_mask(first_mask)
+    return [dict(frame=0, mask=mask, objects=None, name=name)]
+
+
+def _run_id(segmenter: VideoSegmenter, source: FrameSource, first_mask: MaskInput,
+            settings: dict) -> str:
+    """Fingerprint of the weights, inference settings, input and annotations."""
+    model = getattr(segmenter, 'model', None)
+    mask = (os.fspath(first_mask) if isinstance(first_mask, (str, os.PathLike))
+            else hash(np.asarray(first_mask).tobytes()))
+    settings = dict(settings, input=source.name, mask=mask,
+                    test_cfg=getattr(segmenter, 'cfg', None))
+    return run_fingerprint(model, settings) if isinstance(model, nn.Module) else ''
+
+
+def _stream_pairs(segmenter: VideoSegmenter, source: FrameSource,
+                  prompts: list) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
+    """``(frame, prediction)`` pairs, from a first mask or from several prompts."""
+    if len(prompts) == 1 and prompts[0]['frame'] == 0 and prompts[0]['objects'] is None:
+        return _stream(segmenter, source, prompts[0]['mask'], prompts[0]['name'])
+    frames = _FrameTap(source)
+    preds = _stream_prompted(segmenter, frames, {p['frame']: p for p in prompts})
+    return ((frames.last, pred) for pred in preds)
+
+
+class _FrameTap(FrameSource):
+    """A frame source that remembers the frame it yielded last (for the overlay)."""
+
+    def __init__(self, source: FrameSource) -> None:
+        self.source, self.name, self.fps = source, source.name, source.fps
+        self.last: Optional[np.ndarray] = None
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for frame in self.source:
+            self.last = frame
+            yield frame
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def frame_name(self, index: int) -> str:
+        return self.source.frame_name(index)
+
+    def describe(self, index: int) -> str:
+        return self.source.describe(index)
 
 
 def _length(source: FrameSource) -> Optional[int]:

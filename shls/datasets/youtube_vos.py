@@ -15,7 +15,7 @@ for ``valid`` / ``test``, so a test run writes masks only (no J&F).
 """
 import json
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -73,7 +73,7 @@ class YouTubeVOSDataset(BaseDataset):
 
     def __init__(self, data_root: str, split: str = 'valid', meta_file: str = 'meta.json',
                  sequences: Optional[Sequence[str]] = None,
-                 pipeline: Sequence[Union[dict, callable]] = (), **kwargs) -> None:
+                 pipeline: Sequence[Union[dict, Callable]] = (), **kwargs) -> None:
         self.split = split
         root = osp.join(data_root, split)
         self.meta_file = meta_file if osp.isabs(meta_file) else osp.join(root, meta_file)

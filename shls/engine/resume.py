@@ -6,26 +6,14 @@ determines its masks: weights, test config, inference settings, output format; s
 videos; any other folder (unfinished, or made another way) is segmented again and
 replaced.
 """
-import hashlib
-import json
 from typing import Iterator, Tuple
 
-import torch
 from mmengine.dataset import BaseDataset
-from torch import nn
 
+from shls.apis.fingerprint import run_fingerprint
 from shls.datasets.mask_formats import is_complete
 
-
-def run_fingerprint(model: nn.Module, settings: dict) -> str:
-    """SHA-1 of the model's weights and test config plus ``settings`` (JSON-able)."""
-    digest = hashlib.sha1()
-    for key, value in sorted(model.state_dict().items()):
-        digest.update(key.encode())
-        digest.update(value.detach().cpu().contiguous().flatten().view(torch.uint8).numpy())
-    digest.update(repr(getattr(model, 'test_cfg', None)).encode())
-    digest.update(json.dumps(settings, sort_keys=True, default=repr).encode())
-    return digest.hexdigest()
+__all__ = ['ResumeGuard', 'iter_videos', 'run_fingerprint']
 
 
 class ResumeGuard:

@@ -94,7 +94,8 @@ def test_disk_output_is_all_or_nothing(segmenter, video, tmp_path):
     result = segment_video_to_disk(segmenter, str(root / 'frames'), str(root / 'first.png'),
                                    str(out), progress=False)
     assert result.num_frames == T and result.fps > 0
-    assert sorted(os.listdir(out)) == [f'{t}.png' for t in range(T)] + ['overlay.mp4']
+    assert sorted(os.listdir(out)) == ['.complete'] + [f'{t}.png' for t in range(T)] + [
+        'overlay.mp4']
     np.testing.assert_array_equal(read_mask(out / '0.png'), frames[0][1])
     capture = cv2.VideoCapture(str(out / 'overlay.mp4'))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == T
@@ -109,7 +110,7 @@ def test_disk_output_is_all_or_nothing(segmenter, video, tmp_path):
         segment_video_to_disk(segmenter, str(bad), str(root / 'first.png'), str(out),
                               progress=False)
     assert sorted(os.listdir(tmp_path)) == ['bad', 'out']  # no temporary folder left
-    assert len(os.listdir(out)) == T + 1
+    assert len(os.listdir(out)) == T + 2
 
     (tmp_path / 'mine').mkdir()
     (tmp_path / 'mine' / 'notes.txt').write_text('keep me')
