@@ -3,9 +3,10 @@ from .cache import CachedSuperpixels
 from .grid import GridSuperpixels
 from .isec import ISECSuperpixels, contours_to_labels
 from .mask_cut import cut_superpixels_by_mask, superpixel_mode
+from .resized import ResizedSuperpixels
 from .slic import SLICSuperpixels
 
 __all__ = ['BaseSuperpixelGenerator', 'CachedSuperpixels', 'GridSuperpixels',
-           'ISECSuperpixels', 'SLICSuperpixels', 'contours_to_labels',
+           'ISECSuperpixels', 'ResizedSuperpixels', 'SLICSuperpixels', 'contours_to_labels',
            'cut_superpixels_by_mask', 'relabel_contiguous', 'superpixel_mode',
            'to_rgb_uint8']
