@@ -52,7 +52,9 @@ def parse_options(options: Sequence[str]) -> Dict[str, Any]:
         if '=' not in item:
             raise ConfigError(f'--cfg-options: expected KEY=VALUE, got {item!r}')
         key, value = item.split('=', 1)
-        if value.lstrip().startswith('{'):
+        if _is_scalar(value):  # DictAction would delete its spaces (a path 'my data/')
+            literal[key] = DictAction._parse_int_float_bool(value.strip('\'"'))
+        elif value.lstrip().startswith('{'):
             try:
                 parsed = ast.literal_eval(value)
             except (ValueError, SyntaxError) as err:
@@ -67,6 +69,11 @@ def parse_options(options: Sequence[str]) -> Dict[str, Any]:
     if plain:
         DictAction(option_strings=[], dest='options')(None, namespace, plain)
     return {**namespace.options, **literal}
+
+
+def _is_scalar(value: str) -> bool:
+    """A value without list / tuple / dict syntax (kept verbatim, spaces included)."""
+    return not value.lstrip().startswith(('[', '(', '{')) and ',' not in value
 
 
 def check_key(cfg: Config, key: str) -> None:

@@ -18,8 +18,12 @@ from PIL import Image
 from shls.apis import init_segmenter, segment_video, segment_video_to_disk
 from shls.datasets import read_mask, write_palette_png
 from shls.visualization.palette import DAVIS_PALETTE
-from .bad_input_kit import (NUM_FRAMES, SIZE, TINY_CONFIG, Kit, build_kit, call_tool, listing,
-                            save_random_checkpoint, truncate, unwritable_dir)
+from .bad_input_kit import (DAVIS_BASE, NUM_FRAMES, SIZE, TINY_CONFIG, Kit, build_kit,
+                            call_tool, listing, save_random_checkpoint, truncate,
+                            unwritable_dir)
+from .conftest import CPU_CONFIG, TINY_OPTIONS, run_tool
+
+YOUTUBE_BASE = DAVIS_BASE.parent / 'youtube_vos.py'
 
 
 class Case(NamedTuple):
@@ -253,6 +257,19 @@ def cli_test_truncated_frame(kit, tmp):
 
 
 @case
+def cli_test_youtube_vos_without_meta_json(kit, tmp):
+    root = tmp / 'youtube'
+    (root / 'valid' / 'JPEGImages').mkdir(parents=True)
+    leaf = tmp / 'tiny_youtube.py'
+    leaf.write_text(f'_base_ = [{str(TINY_CONFIG)!r}, {str(YOUTUBE_BASE)!r}]\n'
+                    f'test_dataloader = dict(dataset=dict(data_root={str(root)!r}))\n')
+    argv = tool_test_args(kit, tmp)
+    argv[0] = leaf
+    return Case('test', argv, ['meta file not found', str(root / 'valid' / 'meta.json')],
+                tmp / 'out')
+
+
+@case
 def cli_test_unknown_config_key(kit, tmp):
     return Case('test', tool_test_args(kit, tmp, None, 'test_dataloader.dataset.resolutoin=480p'),
                 ["unknown config key 'test_dataloader.dataset.resolutoin'",
@@ -428,3 +445,27 @@ def test_unreadable_image_for_pseudo_masks_is_skipped(kit, tmp_path, monkeypatch
     assert 'warning: skipped' in err and '00001.jpg' in err
     assert sorted(p.name for p in (tmp_path / 'masks').glob('*.png')) == [
         '00000.png', '00002.png', '00003.png']
+
+
+def test_test_tool_on_paths_with_spaces_and_non_ascii(kit, tmp_path, monkeypatch, capsys):
+    root = tmp_path / 'my data' / 'DAVIS é 日本'
+    shutil.copytree(kit.davis, root)
+    out = tmp_path / 'résultats finis'
+    code, stdout, err = call_tool('test', tool_test_args(
+        kit, tmp_path, None, f'test_dataloader.dataset.data_root={root}')[:4] + [
+            '--out', out, '--device', 'cpu', '--cfg-options',
+            f'test_dataloader.dataset.data_root={root}'], monkeypatch, capsys)
+    assert code == 0, err[-2000:]
+    assert 'J&F-Mean' in stdout and (out / 'blackswan' / '00003.png').is_file()
+
+
+def test_training_on_paths_with_spaces_and_non_ascii(repo_root, saliency_root, tmp_path):
+    data = tmp_path / 'mes données' / 'images saillantes'
+    shutil.copytree(saliency_root, data)
+    work = tmp_path / 'travail é'
+    res = run_tool(repo_root, ['tools/train.py', CPU_CONFIG, '--data-root', str(data),
+                               '--work-dir', str(work), '--cfg-options', *TINY_OPTIONS,
+                               'train_cfg.max_iters=1', 'train_cfg.val_interval=100',
+                               'default_hooks.checkpoint.interval=1'])
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert (work / 'iter_1.pth').is_file()
