@@ -16,6 +16,7 @@ import argparse
 import os.path as osp
 import sys
 import time
+import warnings
 from typing import Optional, Sequence
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -26,8 +27,10 @@ from shls.utils.cli import run_tool  # noqa: E402
 DEMO_SEQ = osp.join(REPO_ROOT, 'demo', 'davis', 'JPEGImages', '480p', 'blackswan')
 DEMO_MASK = osp.join(REPO_ROOT, 'demo', 'davis', 'Annotations', '480p', 'blackswan',
                      '00000.png')
-DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'shls', 'shls_r18-w32_demo_davis-480p.py')
-DEFAULT_CKPT = osp.join(REPO_ROOT, 'checkpoints', 'shls_r18-w32_cpu_fp16.pth')
+DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'shls',
+                          'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')
+DEFAULT_CKPT = osp.join(REPO_ROOT, 'checkpoints',
+                        'shls_r18-w32_slic_1xb1-1k_saliency-256_fp16.pth')
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -37,7 +40,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--input', default=DEMO_SEQ, help='frame folder or video file')
     parser.add_argument('--mask', default=DEMO_MASK, help='first-frame mask')
     parser.add_argument('--config', default=DEFAULT_CONFIG, help='model config')
-    parser.add_argument('--checkpoint', default=DEFAULT_CKPT, help='model weights')
+    parser.add_argument('--checkpoint', default=DEFAULT_CKPT,
+                        help="model weights; 'none' = random weights (speed only)")
     parser.add_argument('--max-frames', type=int, default=0, help='0 = whole video')
     parser.add_argument('--warmup', type=int, default=2,
                         help='frames after the first excluded from the timing')
@@ -66,7 +70,10 @@ def benchmark(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     source = open_frames(args.input)
     mask, _ = load_first_mask(args.mask)
-    segmenter = init_segmenter(args.config, args.checkpoint, args.device, args.cfg_options)
+    checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
+        segmenter = init_segmenter(args.config, checkpoint, args.device, args.cfg_options)
     timer = StageTimer()
     frames = timed = 0
     total = 0.0
