@@ -79,9 +79,11 @@ def build_cfg(args: argparse.Namespace):
         from shls.utils.fs import check_writable
         check_writable(args.out, 'output folder (--out)')
         cfg.test_cfg.out_dir = args.out
-    cfg.test_cfg.out_format = args.format
-    cfg.test_cfg.amp = args.amp
-    cfg.test_cfg.resume = not args.no_resume
+    if 'VOSTestLoop' in str(cfg.test_cfg.get('type', '')):
+        # (other tools call build_cfg with a Namespace of their own: defaults if absent)
+        cfg.test_cfg.out_format = getattr(args, 'format', 'palette')
+        cfg.test_cfg.amp = getattr(args, 'amp', False)
+        cfg.test_cfg.resume = not getattr(args, 'no_resume', False)
     results_dir = args.out or cfg.work_dir
     evaluators = cfg.test_evaluator
     for metric in evaluators if isinstance(evaluators, list) else [evaluators]:
