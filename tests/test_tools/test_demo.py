@@ -48,12 +48,13 @@ def test_demo_writes_pngs_and_overlay(clip):
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
     proc = subprocess.run(
         [sys.executable, TOOL, str(clip / 'frames'), '--mask', str(clip / 'first.png'),
-         '--out', str(out), '--config', TINY_CONFIG, '--fps', '12'],
+         '--out', str(out), '--config', TINY_CONFIG, '--checkpoint', 'none', '--fps', '12'],
         capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'random weights' in proc.stderr and 'frames/s' in proc.stdout
     names = sorted(os.listdir(out))
-    assert names == [f'{i:05d}.png' for i in range(NUM_FRAMES)] + ['overlay.mp4']
+    assert names == ['.complete'] + [f'{i:05d}.png' for i in range(NUM_FRAMES)] + [
+        'contact_sheet.png', 'overlay.mp4']
     np.testing.assert_array_equal(read_mask(out / '00000.png'), read_mask(clip / 'first.png'))
     capture = cv2.VideoCapture(str(out / 'overlay.mp4'))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == NUM_FRAMES
@@ -64,9 +65,11 @@ def test_demo_writes_pngs_and_overlay(clip):
 def test_demo_on_mp4(clip, monkeypatch, capsys):
     out = clip / 'out_mp4'
     code = run_main([str(clip / 'clip.mp4'), '--mask', str(clip / 'first.png'), '--out',
-                     str(out), '--config', TINY_CONFIG, '--no-video'], monkeypatch)
+                     str(out), '--config', TINY_CONFIG, '--checkpoint', 'none', '--no-video'],
+                    monkeypatch)
     assert code == 0, capsys.readouterr().err
-    assert sorted(os.listdir(out)) == [f'{i:05d}.png' for i in range(NUM_FRAMES)]
+    assert sorted(os.listdir(out)) == ['.complete'] + [
+        f'{i:05d}.png' for i in range(NUM_FRAMES)] + ['contact_sheet.png']
 
 
 def test_demo_errors_leave_no_output(clip, tmp_path, monkeypatch, capsys):
@@ -82,8 +85,8 @@ def test_demo_errors_leave_no_output(clip, tmp_path, monkeypatch, capsys):
     ]
     for source, mask, config, pattern in cases:
         out = tmp_path / 'out'
-        code = run_main([source, '--mask', mask, '--out', str(out), '--config', config],
-                        monkeypatch)
+        code = run_main([source, '--mask', mask, '--out', str(out), '--config', config,
+                         '--checkpoint', 'none'], monkeypatch)
         err = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and err[-1].startswith('error: ') and pattern in err[-1], err
         assert not out.exists()
