@@ -6,13 +6,18 @@
 #   OMP_NUM_THREADS=1 python tools/train.py configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py
 #   python tools/misc/publish_model.py work_dirs/<this config>/iter_1000.pth \
 #       checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_fp16.pth --fp16
-# Inference: the superfeatures are joined by a per-superpixel colour block and the whole
-# pipeline runs at half the frame size (480p -> 240p, masks upsampled), the settings that
-# measured best for J&F at >= 2 frames/s on a 2-core CPU (README, "Results").
+# Inference: the superfeatures are joined by a per-superpixel colour block, the backbone
+# runs in bfloat16 (autocast) and SLIC runs on the half-size frame (labels upsampled), the
+# settings that measured best for J&F at about 2 frames/s on a 2-core CPU (README).
 _base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256.py']
 model = dict(
     test_cfg=dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
-        working_scale=0.5))
+        autocast=True,
+        superpixels=dict(
+            _delete_=True,
+            type='ResizedSuperpixels',
+            scale=0.5,
+            generator=dict(type='SLICSuperpixels', segment_area=100, compactness=20))))
 train_cfg = dict(max_iters=1000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

@@ -9,7 +9,13 @@ model = dict(
     decoder=dict(prior_weight=10.0),  # = 1 / test_cfg.confidence_temperature
     test_cfg=dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
-        working_scale=0.5))
+        autocast=True,
+        roi_max_side=256,  # decode ROIs at most at the training clips' size
+        superpixels=dict(
+            _delete_=True,
+            type='ResizedSuperpixels',
+            scale=0.5,
+            generator=dict(type='SLICSuperpixels', segment_area=100, compactness=20))))
 load_from = 'work_dirs/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu/iter_1000.pth'
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
 train_cfg = dict(max_iters=400, val_interval=100)

@@ -59,6 +59,9 @@ DEFAULT_TEST_CFG = dict(
     # the whole frame; an empty pre-segmentation gives the whole frame.
     roi_margin=0.3,
     roi_min_side=0.05,
+    # Decode ROIs with a longer side above this many pixels shrunk to it, logits resized
+    # back (None: at full size, the paper). 256 = the size of the training clips.
+    roi_max_side=None,
     # Segment at this fraction of the frame size (1.0 = native): frames and given masks
     # are resized down (area / nearest), the label maps back up (nearest). 0.5 at 480p
     # runs the whole pipeline at 240p, ~3-4x faster on a CPU.
@@ -181,7 +184,8 @@ class VideoSegmenter:
         if decoder is None or not self.cfg['refine']:
             return None
         return Refiner(decoder, use_roi=self.cfg['roi'], margin=self.cfg['roi_margin'],
-                       min_side=self.cfg['roi_min_side'], min_first_box=True)
+                       min_side=self.cfg['roi_min_side'], min_first_box=True,
+                       max_side=self.cfg['roi_max_side'])
 
     # ------------------------------------------------------------------ config
     @classmethod
@@ -207,6 +211,9 @@ class VideoSegmenter:
             raise ValueError('test_cfg.outlier_min_overlap must be in [0, 1]')
         if not (cfg['roi_margin'] >= 0 and 0 <= cfg['roi_min_side'] <= 1):
             raise ValueError('test_cfg needs roi_margin >= 0 and roi_min_side in [0, 1]')
+        if cfg['roi_max_side'] is not None and not cfg['roi_max_side'] >= 4:
+            raise ValueError(f"test_cfg.roi_max_side must be None or >= 4, got "
+                             f"{cfg['roi_max_side']!r}")
         if not 0 < cfg['working_scale'] <= 1:
             raise ValueError('test_cfg.working_scale must be in (0, 1], got '
                              f"{cfg['working_scale']!r}")
@@ -366,7 +373,8 @@ class VideoSegmenter:
         """
         refiner = self.refiner
         boxes = refiner.rois(object_masks(pre.mask, refiner.object_ids))
-        out = refiner.step(ctx.l1, ctx.l4, ctx.superpixels, ctx.readout, boxes)
+        with self._autocast():
+            out = refiner.step(ctx.l1, ctx.l4, ctx.superpixels, ctx.readout, boxes)
         probs = out.superpixel_probs(ctx.superpixels, len(ctx.features), ctx.readout.classes)
         return Segmentation(out.mask(), pre.labels, probs)
 

@@ -15,4 +15,5 @@ model = dict(
         sampling_ratio=0),
     train_cfg=dict(refine=True, roi=True, roi_margin=0.5, update_memory=True,
                    loss_refine_weight=1.0),
-    test_cfg=dict(refine=True, roi=True, roi_margin=0.3, roi_min_side=0.05))
+    test_cfg=dict(refine=True, roi=True, roi_margin=0.3, roi_min_side=0.05,
+                  roi_max_side=None))

@@ -19,4 +19,5 @@ model = dict(
         refine=True,           # False: pre-segmentation only (same checkpoint)
         roi=True,              # False: every object decoded on the whole frame
         roi_margin=0.3,        # pre-segmentation box + 30 %, >= the frame-0 ROI
-        roi_min_side=0.05))    # sides under 5 % of the frame span the whole frame
+        roi_min_side=0.05,     # sides under 5 % of the frame span the whole frame
+        roi_max_side=None))    # decode larger ROIs shrunk to this side (None: full size)

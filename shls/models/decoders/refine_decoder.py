@@ -109,7 +109,8 @@ class RefineDecoder(BaseModule):
         return logits
 
     def forward_frames(self, first: FrameInputs, prev: FrameInputs, cur: FrameInputs,
-                       roi_size: Optional[Tuple[int, int]] = None) -> Tensor:
+                       roi_size: Optional[Tuple[int, int]] = None,
+                       max_side: Optional[int] = None) -> Tensor:
         """Crop every object's inputs at its ROIs, decode and paste back.
 
         Objects whose current boxes share a size are decoded as one batch. With
@@ -121,6 +122,9 @@ class RefineDecoder(BaseModule):
             prev: Previous-frame inputs (``att``, ``obj_map`` = its output per object).
             cur: Current-frame inputs (``att``; boxes: current ROIs).
             roi_size: Optional fixed decoder input size ``(h, w)``.
+            max_side: Optional cap on the longer side of the decoder input: larger ROIs
+                are decoded shrunk to it (aspect kept, sides a multiple of 4) and their
+                logits resized back to the box (speed, and the scale of training ROIs).
 
         Returns:
             ``(N, num_classes, H, W)`` full-frame logits; outside its ROI an object has
@@ -129,7 +133,7 @@ class RefineDecoder(BaseModule):
         frame_size = tuple(cur.l1.shape[-2:])
         outs: List[Tensor] = []
         indices: List[Tensor] = []
-        for index, size in self._groups(cur.boxes, roi_size):
+        for index, size in self._groups(cur.boxes, roi_size, max_side):
             inputs = crop_object_inputs(first.select(index), prev.select(index),
                                         cur.select(index), size, self.sampling_ratio)
             logits = self(**inputs.to_kwargs())
@@ -139,13 +143,17 @@ class RefineDecoder(BaseModule):
         return out[torch.argsort(torch.cat(indices))]
 
     @staticmethod
-    def _groups(boxes: Tensor,
-                roi_size: Optional[Tuple[int, int]]) -> List[Tuple[Tensor, Tuple[int, int]]]:
+    def _groups(boxes: Tensor, roi_size: Optional[Tuple[int, int]],
+                max_side: Optional[int] = None) -> List[Tuple[Tensor, Tuple[int, int]]]:
         """``(object indices, ROI size)`` batches: all at once with a fixed size, else by
-        box size."""
+        (capped) box size."""
         if roi_size is not None:
             return [(torch.arange(len(boxes), device=boxes.device), tuple(roi_size))]
         sizes = box_sizes(boxes.long())
+        if max_side is not None:
+            longer = sizes.max(dim=1, keepdim=True).values.clamp_min(1)
+            shrunk = torch.ceil(sizes * (max_side / longer) / 4).long() * 4
+            sizes = torch.where(longer > max_side, shrunk.clamp_min(4), sizes)
         unique, inverse = sizes.unique(dim=0, return_inverse=True)
         return [(torch.nonzero(inverse == g).squeeze(1), tuple(s))
                 for g, s in enumerate(unique.tolist())]

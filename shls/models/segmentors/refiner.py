@@ -146,15 +146,19 @@ class Refiner:
         margin: Relative box enlargement (test 0.3, training 0.5).
         min_side: Relative side below which the full extent is used (test 0.05).
         min_first_box: ROIs never smaller than the object's first-frame ROI (test).
+        max_side: Decode ROIs whose longer side exceeds this shrunk to it (``None``: at
+            their size, as the paper).
     """
 
     def __init__(self, decoder: nn.Module, use_roi: bool = True, margin: float = 0.3,
-                 min_side: float = 0.05, min_first_box: bool = True) -> None:
+                 min_side: float = 0.05, min_first_box: bool = True,
+                 max_side: Optional[int] = None) -> None:
         self.decoder = decoder
         self.use_roi = bool(use_roi)
         self.margin = float(margin)
         self.min_side = float(min_side)
         self.min_first_box = bool(min_first_box)
+        self.max_side = None if max_side is None else int(max_side)
         self.reset()
 
     def reset(self) -> None:
@@ -220,8 +224,9 @@ class Refiner:
         att = paint_attention(readout, superpixels, ids).to(l1.dtype)
         if len(ids):
             cur = FrameInputs(l1, l4, boxes, att)
-            fg = foreground_probs(self.decoder.forward_frames(self.first.inputs(),
-                                                              self.prev.inputs(), cur))
+            logits = self.decoder.forward_frames(self.first.inputs(), self.prev.inputs(), cur,
+                                                 max_side=self.max_side)
+            fg = foreground_probs(logits.float())  # float32 even under autocast
         else:
             fg = l1.new_zeros((0, ) + tuple(l1.shape[-2:]))
         logits = soft_aggregation_logits(fg, dim=0)

@@ -117,3 +117,20 @@ def test_residual_prior_starts_at_the_presegmentation_and_learns():
 def test_residual_prior_needs_two_classes():
     with pytest.raises(ValueError, match='prior_weight'):
         RefineDecoder(**SLIM, num_classes=3, prior_weight=1.0)
+
+
+def test_max_side_shrinks_large_rois_and_keeps_small_ones():
+    boxes = torch.tensor([[0, 0, 400, 200], [10, 10, 50, 30]])
+    groups = RefineDecoder._groups(boxes, None, max_side=100)
+    sizes = {tuple(idx.tolist()): size for idx, size in groups}
+    assert sizes[(0, )] == (52, 100)  # 50 rounded up to a multiple of 4
+    assert sizes[(1, )] == (20, 40)
+
+
+def test_max_side_output_is_pasted_at_the_box():
+    dec = RefineDecoder(**SLIM).eval()
+    cur = _frame(1, 48, 64, [[0, 0, 64, 48]])
+    with torch.no_grad():
+        out = dec.forward_frames(_frame(1, 48, 64, [[0, 0, 64, 48]]),
+                                 _frame(1, 48, 64, [[0, 0, 64, 48]]), cur, max_side=32)
+    assert out.shape == (1, 2, 48, 64)
