@@ -72,6 +72,24 @@ def add_iteration_seed_hook(cfg) -> None:
     cfg.custom_hooks = hooks
 
 
+def check_resume_fits(runner, cfg) -> None:
+    """A one-line error for ``--resume`` from a checkpoint of another model (mmengine
+    would only warn about mismatched weights, or fail deep inside the optimizer)."""
+    if not cfg.get('resume'):
+        return
+    path = cfg.get('load_from') or latest_checkpoint(cfg.work_dir)
+    if path is None:
+        return
+    from mmengine.model import is_model_wrapper
+
+    from shls.apis.inference import checked_state_dict
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    try:
+        checked_state_dict(model, path)
+    except ValueError as err:
+        raise ConfigError(f'--resume: {err}') from err
+
+
 def latest_checkpoint(work_dir: str):
     """The checkpoint ``--resume`` alone continues from (None if there is none)."""
     from mmengine.runner import find_latest_checkpoint
@@ -101,6 +119,7 @@ def train(args: argparse.Namespace) -> int:
     cfg = build_cfg(args)
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
+    check_resume_fits(runner, cfg)
     runner.train()
     return 0
 

@@ -135,6 +135,17 @@ def load_weights(model: nn.Module, checkpoint: str) -> None:
         FileNotFoundError: No such file.
         ValueError: Unreadable file, or keys / shapes that do not match the model.
     """
+    model.load_state_dict(checked_state_dict(model, checkpoint), strict=True)
+
+
+def checked_state_dict(model: nn.Module, checkpoint: str) -> dict:
+    """The state dict of ``checkpoint`` (``module.`` prefixes removed), checked to fit
+    ``model`` key by key and shape by shape.
+
+    Raises:
+        FileNotFoundError: No such file.
+        ValueError: Unreadable file, or keys / shapes that do not match the model.
+    """
     ckpt = read_checkpoint(checkpoint)
     state = ckpt.get('state_dict', ckpt)
     if not isinstance(state, dict):
@@ -144,7 +155,7 @@ def load_weights(model: nn.Module, checkpoint: str) -> None:
     if problem:
         raise ValueError(f'checkpoint {checkpoint} does not fit the model '
                          f'{type(model).__name__} of this config: {problem}')
-    model.load_state_dict(state, strict=True)
+    return state
 
 
 def _state_mismatch(own: dict, state: dict) -> str:

@@ -18,12 +18,13 @@ from PIL import Image
 from shls.apis import init_segmenter, segment_video, segment_video_to_disk
 from shls.datasets import read_mask, write_palette_png
 from shls.visualization.palette import DAVIS_PALETTE
-from .bad_input_kit import (DAVIS_BASE, NUM_FRAMES, SIZE, TINY_CONFIG, Kit, build_kit,
+from .bad_input_kit import (DAVIS_BASE, NUM_FRAMES, REPO, SIZE, TINY_CONFIG, Kit, build_kit,
                             call_tool, listing, save_random_checkpoint, truncate,
                             unwritable_dir)
 from .conftest import CPU_CONFIG, TINY_OPTIONS, run_tool
 
 YOUTUBE_BASE = DAVIS_BASE.parent / 'youtube_vos.py'
+SALIENCY = REPO / 'tests' / 'fixtures' / 'saliency'
 
 
 class Case(NamedTuple):
@@ -324,6 +325,14 @@ def train_resume_from_truncated_checkpoint(kit, tmp):
     truncate(ckpt)
     return Case('train', [TINY_CONFIG, '--work-dir', tmp / 'work', '--resume', ckpt],
                 ['cannot read checkpoint', 'iter_2.pth'])
+
+
+@case
+def train_resume_from_checkpoint_of_another_config(kit, tmp):
+    return Case('train', [REPO / CPU_CONFIG, '--data-root', SALIENCY, '--work-dir', tmp / 'work',
+                          '--resume', kit.checkpoint, '--cfg-options', *TINY_OPTIONS],
+                ['--resume: checkpoint', 'tiny.pth', 'does not fit the model SHLS'],
+                tmp / 'work' / 'iter_1.pth')
 
 
 @case
