@@ -82,7 +82,7 @@ def check_resume_fits(runner, cfg) -> None:
         return
     from mmengine.model import is_model_wrapper
 
-    from shls.apis.inference import checked_state_dict
+    from shls.apis.checkpoint import checked_state_dict
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     try:
         checked_state_dict(model, path)
@@ -101,7 +101,7 @@ def check_resume_checkpoint(path) -> None:
     cannot be read (e.g. cut short by a kill while it was saved)."""
     if path is None:
         return
-    from shls.apis.inference import read_checkpoint
+    from shls.apis.checkpoint import read_checkpoint
     try:
         read_checkpoint(path)
     except ValueError as err:

@@ -1,9 +1,10 @@
 """Inference API: the streaming :class:`VideoSegmenter` and video-level helpers."""
+from .checkpoint import load_weights, read_checkpoint
 from .frame_source import (ArrayFrames, FileListFrames, FolderFrames, FrameSource,
                            VideoFileFrames, list_frame_files, open_frames)
-from .inference import (VideoResult, init_segmenter, load_first_mask, load_weights,
-                        read_checkpoint, segment_video, segment_video_prompted,
+from .inference import (VideoResult, init_segmenter, load_first_mask, segment_video,
                         segment_video_to_disk)
+from .prompts import segment_video_prompted
 from .video_segmenter import DEFAULT_TEST_CFG, FrameContext, Segmentation, VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
 

@@ -3,16 +3,13 @@ import contextlib
 import copy
 import os
 import os.path as osp
-import pickle
 import time
 import warnings
-import zipfile
 from typing import Iterator, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.utils import import_modules_from_strings
 from torch import nn
 from tqdm import tqdm
@@ -23,17 +20,16 @@ from shls.registry import MODELS
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
-from .frame_source import FrameInput, FrameSource, open_frames
-from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
 from .amp import inference_autocast
+from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
 from .fingerprint import run_fingerprint
-from .prompts import prompts_from_folder
+from .frame_source import FrameInput, FrameSource, open_frames
+from .prompts import prompts_from_folder, stream_prompted
+from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
 
 MaskInput = Union[str, os.PathLike, np.ndarray]
 OVERLAY_NAME = 'overlay.mp4'
-_CHECKPOINT_READ_ERRORS = (RuntimeError, OSError, EOFError, pickle.UnpicklingError,
-                           zipfile.BadZipFile, UnicodeDecodeError, AttributeError, ImportError)
 
 
 def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
@@ -95,81 +91,6 @@ def _check_device(device: Union[str, torch.device]) -> torch.device:
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f'device {device} requested but CUDA is not available')
     return device
-
-
-def read_checkpoint(checkpoint: str) -> dict:
-    """Read a checkpoint file, with one-line errors naming it.
-
-    Args:
-        checkpoint: An mmengine checkpoint or a bare state dict file.
-
-    Returns:
-        The loaded object (a dict).
-
-    Raises:
-        FileNotFoundError: No such file.
-        ValueError: The file is empty, truncated or not a checkpoint.
-    """
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-    try:
-        ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    except _CHECKPOINT_READ_ERRORS as err:
-        raise ValueError(f'cannot read checkpoint {checkpoint} (truncated or not a '
-                         f'checkpoint?): {type(err).__name__}: '
-                         f'{str(err).splitlines()[0] if str(err) else ""}') from err
-    if not isinstance(ckpt, dict):
-        raise ValueError(f'checkpoint {checkpoint} holds no state dict')
-    return ckpt
-
-
-def load_weights(model: nn.Module, checkpoint: str) -> None:
-    """Load a checkpoint strictly, with a one-line error naming the file on a mismatch.
-
-    Args:
-        model: The model.
-        checkpoint: A file holding a ``state_dict`` (mmengine checkpoint) or a bare
-            state dict; keys may carry a DDP ``module.`` prefix.
-
-    Raises:
-        FileNotFoundError: No such file.
-        ValueError: Unreadable file, or keys / shapes that do not match the model.
-    """
-    model.load_state_dict(checked_state_dict(model, checkpoint), strict=True)
-
-
-def checked_state_dict(model: nn.Module, checkpoint: str) -> dict:
-    """The state dict of ``checkpoint`` (``module.`` prefixes removed), checked to fit
-    ``model`` key by key and shape by shape.
-
-    Raises:
-        FileNotFoundError: No such file.
-        ValueError: Unreadable file, or keys / shapes that do not match the model.
-    """
-    ckpt = read_checkpoint(checkpoint)
-    state = ckpt.get('state_dict', ckpt)
-    if not isinstance(state, dict):
-        raise ValueError(f'checkpoint {checkpoint} holds no state dict')
-    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
-    problem = _state_mismatch(model.state_dict(), state)
-    if problem:
-        raise ValueError(f'checkpoint {checkpoint} does not fit the model '
-                         f'{type(model).__name__} of this config: {problem}')
-    return state
-
-
-def _state_mismatch(own: dict, state: dict) -> str:
-    """Summary of missing / unexpected / reshaped keys ('' when they match)."""
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    reshaped = [k for k in own if k in state and hasattr(state[k], 'shape')
-                and tuple(state[k].shape) != tuple(own[k].shape)]
-    parts = []
-    for what, keys in (('missing', missing), ('unexpected', unexpected),
-                       ('with another shape', reshaped)):
-        if keys:
-            parts.append(f'{len(keys)} keys {what} (e.g. {keys[0]})')
-    return '; '.join(parts)
 
 
 def load_first_mask(mask: MaskInput, name: Optional[str] = None) -> Tuple[np.ndarray, str]:
@@ -242,73 +163,6 @@ def _stream(segmenter: VideoSegmenter, source: FrameSource, mask: np.ndarray,
         yield frame, pred
     if count == 0:
         raise ValueError(f'no frame in {source.name}')
-
-
-def segment_video_prompted(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
-                           prompts: Sequence[dict]) -> Iterator[np.ndarray]:
-    """Stream a video whose objects are annotated where they first appear (YouTube-VOS).
-
-    Each prompt is ``dict(frame=index, mask=PNG path or ids array, objects=[ids] or
-    None)``: on frame ``index`` the segmenter gets that mask, taking only ``objects``
-    (all its ids when None) and predicting the rest of the frame. Frames before the first
-    prompt are all background (nothing to track yet).
-
-    Args:
-        segmenter: The segmenter (reset first).
-        frames: See :func:`segment_video`.
-        prompts: The annotations, at distinct frames.
-
-    Returns:
-        An iterator of ``(H, W)`` uint8 object ids, one per frame.
-
-    Raises:
-        ValueError: No prompt, two prompts on one frame, a prompt beyond the last frame,
-            a mask of another size than the frames, or frames of mixed sizes.
-    """
-    source = open_frames(frames)
-    by_frame = {}
-    for prompt in prompts:
-        index = int(prompt['frame'])
-        if index in by_frame:
-            raise ValueError(f'two annotations for frame {index} of {source.name}')
-        by_frame[index] = prompt
-    if not by_frame:
-        raise ValueError(f'no annotation for {source.name}')
-    return _stream_prompted(segmenter, source, by_frame)
-
-
-def _stream_prompted(segmenter: VideoSegmenter, source: FrameSource,
-                     by_frame: dict) -> Iterator[np.ndarray]:
-    segmenter.reset()
-    shape, count, started = None, 0, False
-    for count, frame in enumerate(source):
-        if shape is not None and frame.shape[:2] != shape:
-            raise ValueError(f'{source.describe(count)} is {frame.shape[1]}x{frame.shape[0]} '
-                             f'but the video started at {shape[1]}x{shape[0]} (frames of '
-                             'mixed sizes)')
-        shape = frame.shape[:2]
-        prompt = by_frame.get(count)
-        if prompt is None:
-            yield segmenter.step(frame) if started else np.zeros(shape, np.uint8)
-            continue
-        mask, name = _prompt_mask(prompt)
-        if mask.shape != shape:
-            raise ValueError(f'annotation is {mask.shape[1]}x{mask.shape[0]} but the frames '
-                             f'of {source.name} are {shape[1]}x{shape[0]}: {name}')
-        objects = prompt.get('objects')
-        started = True
-        yield segmenter.step(frame, mask, objects=None if objects is None else list(objects))
-    if max(by_frame) > count:
-        raise ValueError(f'annotation for frame {max(by_frame)} but {source.name} has '
-                         f'{count + 1} frames')
-
-
-def _prompt_mask(prompt: dict) -> Tuple[np.ndarray, str]:
-    """The ids of a prompt's mask and a name for messages."""
-    mask = prompt['mask']
-    if isinstance(mask, (str, os.PathLike)):
-        return read_mask(os.fspath(mask)), os.fspath(mask)
-    return np.asarray(mask), f'annotation of frame {prompt["frame"]}'
 
 
 class VideoResult(NamedTuple):
@@ -414,7 +268,7 @@ def _stream_pairs(segmenter: VideoSegmenter, source: FrameSource,
     if len(prompts) == 1 and prompts[0]['frame'] == 0 and prompts[0]['objects'] is None:
         return _stream(segmenter, source, prompts[0]['mask'], prompts[0]['name'])
     frames = _FrameTap(source)
-    preds = _stream_prompted(segmenter, frames, {p['frame']: p for p in prompts})
+    preds = stream_prompted(segmenter, frames, {p['frame']: p for p in prompts})
     return ((frames.last, pred) for pred in preds)
 
 

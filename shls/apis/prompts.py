@@ -1,12 +1,13 @@
-"""Annotations given on several frames: a folder of PNGs named like the frames."""
+"""Annotations given on several frames (objects that first appear on later frames)."""
 import os
 import os.path as osp
-from typing import List
+from typing import Iterator, List, Sequence, Tuple, Union
 
 import numpy as np
 
 from shls.datasets.mask_io import read_mask
-from .frame_source import FrameSource, natural_key
+from .frame_source import FrameInput, FrameSource, natural_key, open_frames
+from .video_segmenter import VideoSegmenter
 
 BACKGROUND, VOID_ID = 0, 255
 
@@ -51,3 +52,76 @@ def prompts_from_folder(folder: str, source: FrameSource) -> List[dict]:
         raise ValueError(f'no annotation in {folder} holds an object (only background 0 / '
                          'void 255)')
     return prompts
+
+
+def segment_video_prompted(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
+                           prompts: Sequence[dict]) -> Iterator[np.ndarray]:
+    """Stream a video whose objects are annotated where they first appear (YouTube-VOS).
+
+    Each prompt is ``dict(frame=index, mask=PNG path or ids array, objects=[ids] or
+    None)``: on frame ``index`` the segmenter gets that mask, taking only ``objects``
+    (all its ids when None) and predicting the rest of the frame. Frames before the first
+    prompt are all background (nothing to track yet).
+
+    Args:
+        segmenter: The segmenter (reset first).
+        frames: See :func:`segment_video`.
+        prompts: The annotations, at distinct frames.
+
+    Returns:
+        An iterator of ``(H, W)`` uint8 object ids, one per frame.
+
+    Raises:
+        ValueError: No prompt, two prompts on one frame, a prompt beyond the last frame,
+            a mask of another size than the frames, or frames of mixed sizes.
+    """
+    source = open_frames(frames)
+    by_frame = {}
+    for prompt in prompts:
+        index = int(prompt['frame'])
+        if index in by_frame:
+            raise ValueError(f'two annotations for frame {index} of {source.name}')
+        by_frame[index] = prompt
+    if not by_frame:
+        raise ValueError(f'no annotation for {source.name}')
+    return stream_prompted(segmenter, source, by_frame)
+
+
+def stream_prompted(segmenter: VideoSegmenter, source: FrameSource,
+                    by_frame: dict) -> Iterator[np.ndarray]:
+    """Id maps of ``source``, the prompt ``by_frame[index]`` given on frame ``index``
+    (see :func:`segment_video_prompted`, which checks the prompts first)."""
+    segmenter.reset()
+    shape, count, started = None, 0, False
+    for count, frame in enumerate(source):
+        if shape is not None and frame.shape[:2] != shape:
+            raise ValueError(f'{source.describe(count)} is {frame.shape[1]}x{frame.shape[0]} '
+                             f'but the video started at {shape[1]}x{shape[0]} (frames of '
+                             'mixed sizes)')
+        shape = frame.shape[:2]
+        prompt = by_frame.get(count)
+        if prompt is None:
+            yield segmenter.step(frame) if started else np.zeros(shape, np.uint8)
+            continue
+        mask, name = _prompt_mask(prompt)
+        if mask.shape != shape:
+            raise ValueError(f'annotation is {mask.shape[1]}x{mask.shape[0]} but the frames '
+                             f'of {source.name} are {shape[1]}x{shape[0]}: {name}')
+        objects = prompt.get('objects')
+        missing = sorted(set(objects or ()) - set(np.unique(mask).tolist()))
+        if missing:
+            raise ValueError(f'objects {missing} are not in the annotation of frame {count}: '
+                             f'{name}')
+        started = True
+        yield segmenter.step(frame, mask, objects=None if objects is None else list(objects))
+    if max(by_frame) > count:
+        raise ValueError(f'annotation for frame {max(by_frame)} but {source.name} has '
+                         f'{count + 1} frames')
+
+
+def _prompt_mask(prompt: dict) -> Tuple[np.ndarray, str]:
+    """The ids of a prompt's mask and a name for messages."""
+    mask = prompt['mask']
+    if isinstance(mask, (str, os.PathLike)):
+        return read_mask(os.fspath(mask)), os.fspath(mask)
+    return np.asarray(mask), f'annotation of frame {prompt["frame"]}'

@@ -11,7 +11,8 @@ from tqdm import tqdm
 
 from shls.apis.frame_source import FileListFrames
 from shls.apis.amp import inference_autocast
-from shls.apis.inference import segment_video, segment_video_prompted
+from shls.apis.inference import segment_video
+from shls.apis.prompts import segment_video_prompted
 from shls.apis.video_segmenter import VideoSegmenter
 from shls.apis.writers import atomic_folder
 from shls.datasets.mask_formats import OUTPUT_SUFFIXES, writer_class
