@@ -207,7 +207,20 @@ def demo_unwritable_output(kit, tmp):
     return Case('demo', argv, ['not writable', str(out)])
 
 
+@case
+def demo_cuda_without_a_gpu(kit, tmp):
+    return Case('demo', demo(kit, tmp, None, None, '--device', 'cuda'),
+                ['device cuda requested but CUDA is not available'], tmp / 'out')
+
+
 # --------------------------------------------------------------------- tools/test.py
+@case
+def cli_test_cuda_without_a_gpu(kit, tmp):
+    argv = tool_test_args(kit, tmp)
+    argv[argv.index('--device') + 1] = 'cuda'
+    return Case('test', argv, ['--device cuda: no CUDA device is available'], tmp / 'out')
+
+
 @case
 def cli_test_davis_root_without_imagesets(kit, tmp):
     root = tmp / 'davis'
@@ -356,6 +369,8 @@ def pseudo_masks_unwritable_output(kit, tmp):
 
 @pytest.mark.parametrize('name', sorted(CASES))
 def test_bad_input(kit, tmp_path, monkeypatch, capsys, name):
+    if 'cuda' in name and torch.cuda.is_available():
+        pytest.skip('a CUDA device is present')
     spec = CASES[name](kit, tmp_path)
     code, _, err = call_tool(spec.tool, spec.argv, monkeypatch, capsys)
     lines = err.strip().splitlines()
