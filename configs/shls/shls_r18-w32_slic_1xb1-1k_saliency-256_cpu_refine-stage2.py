@@ -7,6 +7,8 @@
 _base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256_refine-stage2.py']
 model = dict(
     decoder=dict(prior_weight=10.0),  # = 1 / test_cfg.confidence_temperature
+    # the memory of stage-2 clips uses the descriptors of test time (learned + colour)
+    train_cfg=dict(handcrafted=dict(type='SuperpixelColourStats')),
     test_cfg=dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
         autocast=True,
@@ -18,5 +20,5 @@ model = dict(
             generator=dict(type='SLICSuperpixels', segment_area=100, compactness=20))))
 load_from = 'work_dirs/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu/iter_1000.pth'
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
-train_cfg = dict(max_iters=400, val_interval=100)
+train_cfg = dict(max_iters=200, val_interval=100)
 default_hooks = dict(checkpoint=dict(interval=100))

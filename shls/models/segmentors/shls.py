@@ -13,6 +13,7 @@ from shls.registry import MODELS
 from shls.structures import VideoDataSample
 from ..superpixels import cut_superpixels_by_mask
 from ..utils import batch_offsets, knn_self_check, meta_maps, segment_mode
+from .clip_descriptors import describe_clip
 from .refine_loss import IGNORE_INDEX, clip_refine_loss
 from .refiner import FeatureMaps, Refiner
 
@@ -24,7 +25,12 @@ DEFAULT_TRAIN_CFG = dict(
     roi=True,                 # False: whole-frame ROIs (the "no ROI" ablation model)
     roi_margin=0.5,           # ground-truth box + 50 %
     update_memory=True,       # memory updated through the clip as at test time
-    loss_refine_weight=1.0)
+    loss_refine_weight=1.0,
+    # The hand-crafted block the inference core adds (test_cfg.handcrafted), e.g.
+    # dict(type='SuperpixelColourStats'), so the decoder sees the attention maps of test.
+    handcrafted=None,
+    learned_weight=1.0,
+    handcrafted_weight=1.0)
 
 
 class Embedding(NamedTuple):
@@ -127,6 +133,8 @@ class SHLS(BaseModel):
                                           else self.superpixel_generator)
         self.self_check = self_check
         self.train_cfg = merge_train_cfg(train_cfg)
+        hand = self.train_cfg['handcrafted']
+        self.train_handcrafted = MODELS.build(copy.deepcopy(dict(hand))) if hand else None
         if self.decoder is None and (train_cfg or {}).get('refine'):
             raise ValueError('train_cfg.refine=True needs a decoder')
         self.frozen = tuple(frozen)
@@ -262,7 +270,7 @@ class SHLS(BaseModel):
         if self.refine_training:
             masks = torch.stack([ds.gt_masks for ds in data_samples]).long()
             losses['loss_refine'] = self.train_cfg['loss_refine_weight'] * self.refine_loss(
-                emb, masks)
+                emb, masks, inputs)
         if self.self_check:
             check = knn_self_check(emb.features.detach(), emb.labels, emb.counts,
                                    inputs.shape[1])
@@ -270,12 +278,15 @@ class SHLS(BaseModel):
             losses['knn_acc'] = torch.tensor(100.0 * acc, device=emb.features.device)
         return losses
 
-    def refine_loss(self, emb: Embedding, gt_masks: Tensor) -> Tensor:
+    def refine_loss(self, emb: Embedding, gt_masks: Tensor,
+                    inputs: Optional[Tensor] = None) -> Tensor:
         """Mean over clips of :func:`clip_refine_loss` (stage 2).
 
         Args:
             emb: The batch's embedding with ``maps``.
             gt_masks: ``(B, T, H, W)`` int64 object ids.
+            inputs: ``(B, T, 3, H, W)`` normalised frames (needed with
+                ``train_cfg.handcrafted``).
 
         Returns:
             Scalar; ``0 * sum(decoder parameters)`` when no clip has an object, so that
@@ -292,8 +303,15 @@ class SHLS(BaseModel):
         for b in range(num_clips):
             rows = slice(b * num_frames, (b + 1) * num_frames)
             items = slice(int(starts[b]), int(starts[b] + frame_counts[b].sum()))
-            maps = FeatureMaps(emb.features[items], frame_counts[b], emb.maps.l1[rows],
-                               emb.maps.l4[rows])
+            features = emb.features[items]
+            if self.train_handcrafted is not None:
+                if inputs is None:
+                    raise ValueError('train_cfg.handcrafted needs the input frames')
+                features = describe_clip(
+                    features, frame_counts[b], self.data_preprocessor.denormalize(inputs[b]),
+                    emb.superpixels[rows], self.train_handcrafted,
+                    (cfg['learned_weight'], cfg['handcrafted_weight']))
+            maps = FeatureMaps(features, frame_counts[b], emb.maps.l1[rows], emb.maps.l4[rows])
             loss = clip_refine_loss(refiner, memory, maps, emb.superpixels[rows],
                                     emb.labels[items], gt_masks[b], cfg['update_memory'],
                                     IGNORE_INDEX)

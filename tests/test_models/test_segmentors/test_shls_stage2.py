@@ -127,3 +127,39 @@ def test_nothing_to_train_is_an_error():
     model = _model(loss=None, decoder=None)
     with pytest.raises(RuntimeError, match='nothing to train'):
         model(**model.data_preprocessor(_clip(), True), mode='loss')
+
+
+def test_stage2_with_the_colour_block_trains_on_the_test_descriptors():
+    model = _model(loss=None, frozen=('backbone', 'head'),
+                   decoder=dict(TINY_DECODER, prior_weight=10.0),
+                   train_cfg=dict(handcrafted=dict(type='SuperpixelColourStats')))
+    model.decoder.init_weights()
+    model.train()
+    data = model.data_preprocessor(_clip(), True)
+    seen = {}
+    original = MODELS.get('MemoryBank').fit
+
+    def spy(self, features, labels):
+        seen['width'] = features.shape[1]
+        return original(self, features, labels)
+
+    MODELS.get('MemoryBank').fit = spy
+    try:
+        loss = model(**data, mode='loss')['loss_refine']
+    finally:
+        MODELS.get('MemoryBank').fit = original
+    assert torch.isfinite(loss)
+    learned = model.head.out_channels if hasattr(model.head, 'out_channels') else 32
+    assert seen['width'] > learned  # learned block + colour block
+    loss.backward()
+    assert model.decoder.prior_scale.grad is not None
+
+
+def test_stage2_colour_block_needs_inputs():
+    model = _model(loss=None, frozen=('backbone', 'head'),
+                   train_cfg=dict(handcrafted=dict(type='SuperpixelColourStats'))).train()
+    data = model.data_preprocessor(_clip(), True)
+    emb = model._embed(data['inputs'], data['data_samples'], with_maps=True)
+    masks = torch.stack([ds.gt_masks for ds in data['data_samples']]).long()
+    with pytest.raises(ValueError, match='input frames'):
+        model.refine_loss(emb, masks)
