@@ -42,9 +42,10 @@ DEMO_ROOT = osp.join(ROOT, 'demo', 'davis')
 DEFAULT_INPUT = osp.join(DEMO_ROOT, 'JPEGImages', '480p', 'blackswan')
 DEFAULT_GT = osp.join(DEMO_ROOT, 'Annotations', '480p', 'blackswan')
 DEFAULT_MASK = osp.join(DEFAULT_GT, '00000.png')
-DEFAULT_CONFIG = osp.join('configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')
+DEFAULT_CONFIG = osp.join('configs', 'shls',
+                          'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py')
 DEFAULT_CHECKPOINT = osp.join(ROOT, 'checkpoints',
-                              'shls_r18-w32_slic_1xb1-1k_saliency-256_fp16.pth')
+                              'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth')
 SHEET_NAME = 'contact_sheet.png'
 
 

@@ -28,9 +28,9 @@ DEMO_SEQ = osp.join(REPO_ROOT, 'demo', 'davis', 'JPEGImages', '480p', 'blackswan
 DEMO_MASK = osp.join(REPO_ROOT, 'demo', 'davis', 'Annotations', '480p', 'blackswan',
                      '00000.png')
 DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'shls',
-                          'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')
+                          'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py')
 DEFAULT_CKPT = osp.join(REPO_ROOT, 'checkpoints',
-                        'shls_r18-w32_slic_1xb1-1k_saliency-256_fp16.pth')
+                        'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth')
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
