@@ -162,6 +162,8 @@ def write_contact_sheet(source, out_dir: str, count: int = 8, fmt: str = 'palett
     wanted = set(pick_evenly(total, count).tolist())
     frames, masks, labels = [], [], []
     for index, frame in enumerate(source):
+        if index > max(wanted, default=-1):
+            break  # no need to decode the rest of a long video
         if index in wanted:
             frames.append(frame)
             masks.append(load(source.frame_name(index)))
