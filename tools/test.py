@@ -142,6 +142,7 @@ def test(args: argparse.Namespace) -> int:
     select_device(args.device)
     from mmengine.dist import is_main_process
 
+    from shls.engine import finish_distributed
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = build_cfg(args)
@@ -150,6 +151,7 @@ def test(args: argparse.Namespace) -> int:
         print(f'no ground truth to score; masks in {runner.test_loop.pred_root}', flush=True)
     elif is_main_process():
         print_summary(metrics, getattr(runner.test_loop, 'fps', None))
+    finish_distributed()
     return 0
 
 

@@ -113,7 +113,7 @@ def train(args: argparse.Namespace) -> int:
     """Build the Runner from the config and train."""
     from mmengine.runner import Runner
 
-    from shls.engine import prepare_cpu_distributed
+    from shls.engine import finish_distributed, prepare_cpu_distributed
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = build_cfg(args)
@@ -121,6 +121,7 @@ def train(args: argparse.Namespace) -> int:
     runner = Runner.from_cfg(cfg)
     check_resume_fits(runner, cfg)
     runner.train()
+    finish_distributed()
     return 0
 
 

@@ -46,3 +46,15 @@ def _export_slurm_env(port=None) -> None:
         os.environ['MASTER_ADDR'] = subprocess.getoutput(
             f'scontrol show hostname {nodes} | head -n1')
     os.environ.setdefault('MASTER_PORT', str(port or 29500))
+
+
+def finish_distributed() -> None:
+    """After a successful run: wait for every process, then destroy the process group.
+
+    Without it, gloo's threads can still be running when the interpreter exits and a
+    process aborts ("terminate called without an active exception"), failing the whole
+    torchrun job although the work is done. No-op outside distributed runs.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
