@@ -1,23 +1,3 @@
-# Table 1 (no-roi) for the shipped CPU model: stage-1 checkpoint + stage-2 decoder with the
-# residual pre-segmentation prior, colour block, bfloat16 backbone, SLIC at half size. Run with the
-# stage-2 checkpoint of configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py:
-#   python tools/analysis/ablation.py configs/ablations/shls_r18-w32-cpu_davis_table1-*.py \
-#       --checkpoint CKPT --data-root ../shared/data/davis --out work_dirs/table1_cpu
-_base_ = [
-    '../_base_/models/shls_r18-w32_refine.py',
-    '../_base_/datasets/davis.py',
-    '../_base_/default_runtime.py',
-]
-model = dict(
-    decoder=dict(prior_weight=10.0),
-    test_cfg=dict(
-        handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
-        autocast=True,
-        roi_max_side=256,  # decode ROIs at most at the training clips' size
-        superpixels=dict(
-            _delete_=True,
-            type='ResizedSuperpixels',
-            scale=0.5,
-            generator=dict(type='SLICSuperpixels', segment_area=100, compactness=20))))
-test_dataloader = dict(dataset=dict(data_root='../shared/data/davis'))
+# Table 1 (no-roi) for the shipped CPU model; see shls_r18-w32-cpu_davis_table1-preseg-only.py.
+_base_ = ['./shls_r18-w32-cpu_davis_table1-preseg-only.py']
 test_cfg = dict(segmenter_cfg=dict(refine=True, roi=False))
