@@ -17,7 +17,7 @@ from shls.models.memory import (MemoryReadout, eq4_scores, filter_vote_outliers,
                                 memorise_confident)
 from shls.models.segmentors.refiner import Refiner, object_masks
 from shls.models.superpixels import to_rgb_uint8
-from shls.models.utils import BlockStandardizer, paint, segment_mode
+from shls.models.utils import BlockStandardizer, check_id_mask, paint, segment_mode
 from shls.registry import MODELS
 from shls.utils.stage_timer import StageTimer
 from .working_scale import resize_frame, resize_mask, upscale_labels, working_size
@@ -271,7 +271,7 @@ class VideoSegmenter:
         size = working_size(shape, self.cfg['working_scale'])
         target = trusted = None
         if mask is not None:
-            mask = self._check_mask(mask, shape)
+            mask = check_id_mask(mask, shape)
             target, trusted = self._prepare_target(resize_mask(mask, size), objects)
         elif not self.memory.is_fitted:
             raise RuntimeError('the first frame needs a mask (call reset() for a new video)')
@@ -440,20 +440,6 @@ class VideoSegmenter:
             raise ValueError(f'frame {self.frame_index} is {rgb.shape[1]}x{rgb.shape[0]} but '
                              f'the video started at {self._shape[1]}x{self._shape[0]}')
         return rgb
-
-    @staticmethod
-    def _check_mask(mask: np.ndarray, shape: Tuple[int, int]) -> np.ndarray:
-        """A mask of the frame's ``shape`` with ids 0..255, as uint8."""
-        mask = np.asarray(mask)
-        if mask.shape != tuple(shape):
-            raise ValueError(f'mask shape {mask.shape} differs from the frame shape '
-                             f'{tuple(shape)}')
-        if not (np.issubdtype(mask.dtype, np.integer) or mask.dtype == bool):
-            raise ValueError(f'mask must hold integer ids, got dtype {mask.dtype}')
-        if mask.size and (mask.min() < 0 or mask.max() > VOID_ID):
-            raise ValueError(f'mask ids must be in 0..{VOID_ID} (255 = void), got '
-                             f'{mask.min()}..{mask.max()}')
-        return mask.astype(np.uint8)
 
     def _prepare_target(self, mask: np.ndarray,
                         objects: Optional[Sequence[int]]) -> Tuple[Tensor, Tensor]:

@@ -1,7 +1,9 @@
 """Registered models without weights whose inference is a :class:`MaskPropagator`."""
 import difflib
 import inspect
-from typing import Optional
+from typing import List, Optional, Sequence
+
+import numpy as np
 
 from mmengine.model import BaseModel
 
@@ -49,7 +51,31 @@ class TrainingFreeModel(BaseModel):
                 raise ValueError(f'{type(self).__name__}: unknown test_cfg key {key!r}{hint}; '
                                  f'known: {", ".join(known) or "none"}')
 
-    def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
-        """Not used: the baseline segments videos through :meth:`build_segmenter`."""
-        raise NotImplementedError(f'{type(self).__name__} has no forward pass; run it with '
-                                  'VOSTestLoop or build_segmenter()')
+    def forward(self, inputs: Sequence[Sequence[np.ndarray]],
+                data_samples: Optional[Sequence[np.ndarray]] = None,
+                mode: str = 'predict') -> List[np.ndarray]:
+        """Segment whole videos in memory (the test loop streams them instead).
+
+        Args:
+            inputs: Videos, each a sequence of ``(H, W, 3)`` RGB frames.
+            data_samples: The first-frame id mask of each video.
+            mode: ``'predict'`` or ``'tensor'`` (the same here); a training-free model has
+                no ``'loss'``.
+
+        Returns:
+            One ``(T, H, W)`` uint8 array of object ids per video.
+
+        Raises:
+            RuntimeError: ``mode='loss'``.
+            ValueError: No first mask per video.
+        """
+        if mode == 'loss':
+            raise RuntimeError(f'{type(self).__name__} is training-free: it has no loss')
+        if data_samples is None or len(data_samples) != len(inputs):
+            raise ValueError(f'{type(self).__name__}.forward needs one first mask per video')
+        outputs = []
+        for frames, first_mask in zip(inputs, data_samples):
+            segmenter = self.build_segmenter()
+            outputs.append(np.stack([segmenter.step(frame, first_mask if t == 0 else None)
+                                     for t, frame in enumerate(frames)]))
+        return outputs

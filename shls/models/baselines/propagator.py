@@ -5,6 +5,7 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 
 from shls.models.superpixels import to_rgb_uint8
+from shls.models.utils import check_id_mask
 
 BACKGROUND = 0
 VOID_ID = 255
@@ -85,7 +86,7 @@ class MaskPropagator(metaclass=ABCMeta):
         else:
             labels = self.propagate(rgb)
         if mask is not None:
-            labels = self._annotate(labels, _check_mask(mask, rgb.shape[:2]), objects)
+            labels = self._annotate(labels, check_id_mask(mask, rgb.shape[:2]), objects)
         self.observe(rgb, labels)
         self._shape = rgb.shape[:2]
         self.frame_index += 1
@@ -107,15 +108,3 @@ class MaskPropagator(metaclass=ABCMeta):
         out = np.where(np.isin(labels, ids), BACKGROUND, labels)
         return np.where(taken, target, out).astype(np.uint8)
 
-
-def _check_mask(mask: np.ndarray, shape: Tuple[int, int]) -> np.ndarray:
-    """A validated ``(H, W)`` uint8 mask of the frame's size."""
-    mask = np.asarray(mask)
-    if mask.shape != tuple(shape):
-        raise ValueError(f'mask shape {mask.shape} differs from the frame shape {tuple(shape)}')
-    if not (np.issubdtype(mask.dtype, np.integer) or mask.dtype == bool):
-        raise ValueError(f'mask must hold integer ids, got dtype {mask.dtype}')
-    if mask.size and (mask.min() < 0 or mask.max() > VOID_ID):
-        raise ValueError(f'mask ids must be in 0..{VOID_ID} (255 = void), got '
-                         f'{mask.min()}..{mask.max()}')
-    return mask.astype(np.uint8)

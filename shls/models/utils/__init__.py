@@ -9,3 +9,6 @@ __all__ += ['knn_self_check']
 from .feature_fusion import BlockStandardizer  # noqa: E402
 
 __all__ += ['BlockStandardizer']
+from .id_mask import check_id_mask  # noqa: E402
+
+__all__ += ['check_id_mask']

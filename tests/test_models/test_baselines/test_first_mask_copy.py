@@ -14,8 +14,20 @@ def test_registered_without_weights():
     assert isinstance(model.build_segmenter(), CopyPropagator)
     with pytest.raises(ValueError, match="unknown test_cfg key 'preset'"):
         model.build_segmenter(preset='medium')
-    with pytest.raises(NotImplementedError, match='build_segmenter'):
-        model(None)
+    with pytest.raises(RuntimeError, match='no loss'):
+        model([], [], mode='loss')
+
+
+def test_forward_segments_whole_videos():
+    rng = np.random.default_rng(1)
+    videos = [rng.integers(0, 255, (n, 8, 10, 3), dtype=np.uint8) for n in (3, 2)]
+    masks = [np.eye(8, 10, dtype=np.uint8), 2 * np.eye(8, 10, dtype=np.uint8)]
+    outs = FirstMaskCopy()(videos, masks)
+    assert [o.shape for o in outs] == [(3, 8, 10), (2, 8, 10)]
+    for out, mask in zip(outs, masks):
+        assert (out == mask).all()
+    with pytest.raises(ValueError, match='one first mask per video'):
+        FirstMaskCopy()(videos, masks[:1])
 
 
 def test_every_frame_is_the_first_mask():

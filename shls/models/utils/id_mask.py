@@ -1,0 +1,24 @@
+"""Validation of object-id masks given to the streaming segmenters."""
+from typing import Tuple
+
+import numpy as np
+
+#: Ids are uint8; 255 marks void (ignored) pixels.
+VOID_ID = 255
+
+
+def check_id_mask(mask: np.ndarray, shape: Tuple[int, int]) -> np.ndarray:
+    """A mask of the frame's ``shape`` holding ids ``0..255``, as uint8.
+
+    Raises:
+        ValueError: Another shape, a non-integer dtype or ids outside ``0..255``.
+    """
+    mask = np.asarray(mask)
+    if mask.shape != tuple(shape):
+        raise ValueError(f'mask shape {mask.shape} differs from the frame shape {tuple(shape)}')
+    if not (np.issubdtype(mask.dtype, np.integer) or mask.dtype == bool):
+        raise ValueError(f'mask must hold integer ids, got dtype {mask.dtype}')
+    if mask.size and (mask.min() < 0 or mask.max() > VOID_ID):
+        raise ValueError(f'mask ids must be in 0..{VOID_ID} (255 = void), got '
+                         f'{mask.min()}..{mask.max()}')
+    return mask.astype(np.uint8)
