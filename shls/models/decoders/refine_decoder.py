@@ -15,6 +15,17 @@ from .modulator import FeatureModulator
 from .roi import box_sizes
 
 
+def boundary_band(mask: Tensor, width: int) -> Tensor:
+    """``(N, 1, h, w)`` float map, 1 within ``width`` pixels (square neighbourhood) of the
+    boundary of a ``(N, 1, h, w)`` bool mask, 0 elsewhere (all 0 for an empty or full
+    mask)."""
+    fg = mask.float()
+    size = 2 * width + 1
+    grown = F.max_pool2d(fg, size, 1, width)
+    shrunk = 1.0 - F.max_pool2d(1.0 - fg, size, 1, width)
+    return grown - shrunk
+
+
 @MODELS.register_module()
 class RefineDecoder(BaseModule):
     """Feature modulator + RGMP-style decoder giving 2-class logits per object ROI.
@@ -49,6 +60,7 @@ class RefineDecoder(BaseModule):
                  modulator_channels: int = 32, deep_channels: int = 256,
                  skip_channels: int = 128, num_classes: int = 2, sampling_ratio: int = 0,
                  fill: float = BACKGROUND_FILL, prior_weight: Optional[float] = None,
+                 residual_band: Optional[int] = None, prune_only: bool = False,
                  init_cfg=None) -> None:
         if init_cfg is None:
             init_cfg = [dict(type='Kaiming', layer='Conv2d', mode='fan_out',
@@ -73,6 +85,12 @@ class RefineDecoder(BaseModule):
                 raise ValueError('prior_weight needs num_classes=2 and the 4 SHLS attention '
                                  'channels')
             self.prior_scale = nn.Parameter(torch.tensor(float(prior_weight)))
+        if residual_band is not None and (prior_weight is None or residual_band < 1):
+            raise ValueError('residual_band needs prior_weight and must be >= 1 pixel')
+        self.residual_band = residual_band
+        if prune_only and prior_weight is None:
+            raise ValueError('prune_only needs prior_weight')
+        self.prune_only = bool(prune_only)
 
     def init_weights(self) -> None:
         """mmengine init, then a zero last conv when a residual prior is used."""
@@ -105,7 +123,13 @@ class RefineDecoder(BaseModule):
         out = self.refine2(torch.cat([skip_in, cur_att], dim=1), out)
         logits = self.predict(F.relu(out))
         if self.prior_scale is not None:
-            logits = logits + self.prior_logits(cur_att)
+            prior = self.prior_logits(cur_att)
+            if self.prune_only:  # object-minus-background correction clamped to <= 0
+                delta = (logits[:, 1:] - logits[:, :1]).clamp(max=0.0)
+                logits = torch.cat([torch.zeros_like(delta), delta], dim=1)
+            if self.residual_band is not None:
+                logits = logits * boundary_band(prior[:, 1:] > 0, self.residual_band)
+            logits = logits + prior
         return logits
 
     def forward_frames(self, first: FrameInputs, prev: FrameInputs, cur: FrameInputs,

@@ -137,3 +137,38 @@ def select_training_rois(gt_masks: Tensor, margin: float = 0.5, min_side: float 
                          multiple: int = 4) -> Tensor:
     """Training ROIs: ground-truth box + 50 %. See :func:`select_rois`."""
     return select_rois(gt_masks, margin, None, min_side, multiple)
+
+
+def jitter_boxes(boxes: Tensor, frame_size: Tuple[int, int], amount: float,
+                 multiple: int = 4) -> Tensor:
+    """Randomly move and resize boxes (a training augmentation of the ROIs).
+
+    Each box's centre moves by up to ``amount / 2`` of its width / height and each side
+    length is multiplied by ``exp(u)``, ``u ~ U(-amount, amount)``; the result is clipped
+    to the frame, at least ``multiple`` pixels wide and high, and padded to a multiple of
+    ``multiple``. Randomness comes from torch's global generator.
+
+    Args:
+        boxes: ``(K, 4)`` int64 boxes.
+        frame_size: ``(H, W)``.
+        amount: Jitter strength (0 returns the boxes unchanged).
+        multiple: Size granularity.
+
+    Returns:
+        ``(K, 4)`` int64 boxes.
+    """
+    if amount <= 0 or len(boxes) == 0:
+        return boxes
+    h, w = frame_size
+    sizes = box_sizes(boxes).flip(1).double()          # (width, height)
+    centres = (boxes[:, :2] + boxes[:, 2:]).double() / 2
+    noise = torch.rand(len(boxes), 4, dtype=torch.float64, device=boxes.device) * 2 - 1
+    centres = centres + noise[:, :2] * amount / 2 * sizes
+    sizes = sizes * torch.exp(noise[:, 2:] * amount)
+    limit = torch.tensor([w, h], dtype=torch.float64, device=boxes.device)
+    lo = (centres - sizes / 2).floor().clamp(min=0)
+    lo = torch.minimum(lo, limit - multiple)
+    hi = torch.maximum((centres + sizes / 2).ceil(), lo + multiple)
+    hi = torch.minimum(hi, limit)
+    out = torch.cat([lo, hi], dim=1).long()
+    return pad_boxes(out, frame_size, multiple)

@@ -6,7 +6,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..decoders import jitter_boxes
 from ..memory import memorise_confident, presegment_eq4
+from ..utils import paint
 from .refiner import FeatureMaps, Refiner, object_masks
 
 IGNORE_INDEX = 255
@@ -25,12 +27,15 @@ def _row_targets(gt_mask: Tensor, object_ids: Tensor, ignore_index: int) -> Tens
 
 def clip_refine_loss(refiner: Refiner, memory, maps: FeatureMaps, superpixels: Tensor,
                      labels: Tensor, gt_masks: Tensor, update_memory: bool = True,
-                     ignore_index: int = IGNORE_INDEX) -> Optional[Tensor]:
+                     ignore_index: int = IGNORE_INDEX,
+                     roi_from_prediction: bool = False,
+                     roi_jitter: float = 0.0) -> Optional[Tensor]:
     """Pixel-wise cross-entropy of the Eq.-5 output on frames ``1..T-1`` of one clip.
 
     The memory is fitted on frame 0's detached superfeatures with their (mask-cut)
     superpixel labels; each later frame is queried, refined by ``refiner`` with ROIs from
-    its ground-truth masks (``refiner.rois``), scored against the ground truth, and — as
+    its ground-truth masks (``refiner.rois``; with ``roi_from_prediction`` from its Eq.-4
+    pre-segmentation, as at test time), scored against the ground truth, and — as
     at test time — its confident superfeatures join the pools of their Eq.-4
     pre-segmentation classes, judged on the refined (detached) probabilities.
 
@@ -43,6 +48,11 @@ def clip_refine_loss(refiner: Refiner, memory, maps: FeatureMaps, superpixels: T
         gt_masks: ``(T, H, W)`` object ids (0 = background, ``ignore_index`` = void).
         update_memory: Add confident superfeatures after each frame.
         ignore_index: Void id of masks and labels.
+        roi_from_prediction: ROIs from the frame's pre-segmentation instead of its
+            ground truth (the decoder then trains on the ROIs, distractors included, it
+            gets at test time).
+        roi_jitter: Random shift / rescaling of every ROI (:func:`jitter_boxes`), so the
+            decoder cannot rely on the object filling its ROI as the ground-truth box does.
 
     Returns:
         The mean over frames of the per-frame cross-entropy, or ``None`` when frame 0 has
@@ -60,14 +70,17 @@ def clip_refine_loss(refiner: Refiner, memory, maps: FeatureMaps, superpixels: T
     losses = []
     for t in range(1, len(feats)):
         readout = memory.query(feats[t])
-        boxes = refiner.rois(object_masks(gt_masks[t].long(), refiner.object_ids))
+        presegmentation = presegment_eq4(readout.short, readout.long, readout.classes)
+        roi_source = paint(presegmentation, superpixels[t]) if roi_from_prediction \
+            else gt_masks[t].long()
+        boxes = refiner.rois(object_masks(roi_source, refiner.object_ids))
+        boxes = jitter_boxes(boxes, tuple(gt_masks.shape[-2:]), roi_jitter)
         out = refiner.step(maps.l1[t:t + 1], maps.l4[t:t + 1], superpixels[t], readout, boxes)
         target = _row_targets(gt_masks[t], refiner.object_ids, ignore_index)
         if bool((target != ignore_index).any()):
             losses.append(F.cross_entropy(out.logits[None], target[None],
                                           ignore_index=ignore_index))
         if update_memory and t < len(feats) - 1:
-            presegmentation = presegment_eq4(readout.short, readout.long, readout.classes)
             probs = out.superpixel_probs(superpixels[t], len(feats[t]), readout.classes)
             memorise_confident(memory, feats[t].detach(), presegmentation, probs.detach())
     refiner.reset()

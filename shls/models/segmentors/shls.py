@@ -24,6 +24,11 @@ DEFAULT_TRAIN_CFG = dict(
     refine=True,              # add loss_refine when the model has a decoder
     roi=True,                 # False: whole-frame ROIs (the "no ROI" ablation model)
     roi_margin=0.5,           # ground-truth box + 50 %
+    # True: ROIs from the Eq.-4 pre-segmentation with the test rule (never smaller than
+    # the frame-0 ROI), so training sees the test ROIs, distractors included (not in the
+    # paper, which crops at the ground truth); set roi_margin=0.3 with it.
+    roi_from_prediction=False,
+    roi_jitter=0.0,           # > 0: random ROI shift / rescaling (decoders.jitter_boxes)
     update_memory=True,       # memory updated through the clip as at test time
     loss_refine_weight=1.0,
     # The hand-crafted block the inference core adds (test_cfg.handcrafted), e.g.
@@ -295,7 +300,8 @@ class SHLS(BaseModel):
         num_clips, num_frames = gt_masks.shape[:2]
         cfg = self.train_cfg
         refiner = Refiner(self.decoder, use_roi=cfg['roi'], margin=cfg['roi_margin'],
-                          min_side=0.0, min_first_box=False)
+                          min_side=0.05 if cfg['roi_from_prediction'] else 0.0,
+                          min_first_box=cfg['roi_from_prediction'])
         memory = MODELS.build(copy.deepcopy(dict(self.memory_cfg)))
         frame_counts = emb.counts.view(num_clips, num_frames)
         starts = torch.cumsum(frame_counts.sum(1), 0) - frame_counts.sum(1)
@@ -314,7 +320,8 @@ class SHLS(BaseModel):
             maps = FeatureMaps(features, frame_counts[b], emb.maps.l1[rows], emb.maps.l4[rows])
             loss = clip_refine_loss(refiner, memory, maps, emb.superpixels[rows],
                                     emb.labels[items], gt_masks[b], cfg['update_memory'],
-                                    IGNORE_INDEX)
+                                    IGNORE_INDEX, cfg['roi_from_prediction'],
+                                    cfg['roi_jitter'])
             if loss is not None:
                 losses.append(loss)
         if not losses:

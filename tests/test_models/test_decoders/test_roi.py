@@ -1,7 +1,7 @@
 import torch
 
-from shls.models.decoders import (box_sizes, masks_to_boxes, pad_boxes, select_inference_rois,
-                                  select_training_rois)
+from shls.models.decoders import (box_sizes, jitter_boxes, masks_to_boxes, pad_boxes,
+                                  select_inference_rois, select_training_rois)
 
 
 def _mask(h, w, y1, y2, x1, x2):
@@ -66,3 +66,17 @@ def test_clipped_to_frame_and_empty_is_whole_frame():
 def test_padding_overhangs_only_when_frame_is_too_small():
     boxes = pad_boxes(torch.tensor([[0, 0, 30, 18], [25, 3, 30, 9]]), (18, 30))
     assert boxes.tolist() == [[0, 0, 32, 20], [22, 2, 30, 10]]
+
+
+def test_jitter_boxes_stay_in_frame_and_move():
+    torch.manual_seed(0)
+    boxes = torch.tensor([[10, 20, 50, 60], [0, 0, 64, 48], [60, 44, 64, 48]])
+    assert torch.equal(jitter_boxes(boxes, (48, 64), 0.0), boxes)
+    moved = 0
+    for _ in range(50):
+        out = jitter_boxes(boxes, (48, 64), 0.4)
+        sizes = box_sizes(out)
+        assert (out[:, :2] >= 0).all() and (out[:, 2] <= 64).all() and (out[:, 3] <= 48).all()
+        assert (sizes >= 4).all() and (sizes % 4 == 0).all()
+        moved += int(not torch.equal(out[0], boxes[0]))
+    assert moved > 40

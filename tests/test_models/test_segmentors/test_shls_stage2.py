@@ -83,6 +83,31 @@ def test_loss_refine_decreases_on_a_clip():
     assert np.mean(losses[-2:]) < 0.5 * losses[0]
 
 
+@pytest.mark.parametrize('train_cfg', [dict(roi_from_prediction=True, roi_margin=0.3),
+                                       dict(roi_jitter=0.3)])
+def test_test_like_and_jittered_rois_train(train_cfg, monkeypatch):
+    from shls.models.segmentors import refine_loss
+    seen = []
+    original = refine_loss.jitter_boxes
+
+    def spy(boxes, *args):
+        out = original(boxes, *args)
+        seen.append((boxes.clone(), out.clone()))
+        return out
+
+    monkeypatch.setattr(refine_loss, 'jitter_boxes', spy)
+    model = _model(loss=None, frozen=('backbone', 'head'), train_cfg=train_cfg).train()
+    before = _snapshot(model.decoder)
+    log = model.train_step(_clip(), OptimWrapper(torch.optim.Adam(model.parameters(), 1e-3)))
+    assert torch.isfinite(log['loss_refine'])
+    assert any(not torch.equal(before[k], v) for k, v in model.decoder.state_dict().items())
+    assert len(seen) == 2  # frames 1 and 2
+    if train_cfg.get('roi_jitter'):
+        assert any(not torch.equal(a, b) for a, b in seen)
+    else:  # boxes from the pre-segmentation: never smaller than the frame-0 ROI
+        assert all(torch.equal(a, b) for a, b in seen)
+
+
 def test_joint_training_has_both_losses_and_reaches_the_backbone():
     model = _model(train_cfg=dict(roi=False, update_memory=False)).train()
     losses = model(**model.data_preprocessor(_clip(), True), mode='loss')
