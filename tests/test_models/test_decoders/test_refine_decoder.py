@@ -119,6 +119,49 @@ def test_residual_prior_needs_two_classes():
         RefineDecoder(**SLIM, num_classes=3, prior_weight=1.0)
 
 
+def _trained_like(dec):
+    """Give the zero-initialised last conv random weights (a decoder after training)."""
+    torch.manual_seed(1)
+    torch.nn.init.normal_(dec.predict.weight, std=0.5)
+    torch.nn.init.normal_(dec.predict.bias, std=2.0)
+    return dec
+
+
+def test_prune_only_never_raises_the_object_above_the_prior():
+    dec = RefineDecoder(**SLIM, prior_weight=10.0, prune_only=True)
+    dec.init_weights()
+    _trained_like(dec)
+    inputs = _object_inputs(2, 12, 20)
+    att = inputs.cur_att
+    prior = 10.0 * (att[:, 0] - att[:, 1] + att[:, 2] - att[:, 3])
+    logits = dec(**inputs.to_kwargs())
+    delta = logits[:, 1] - logits[:, 0] - prior
+    assert (delta <= 1e-5).all() and (delta < -1e-3).any()
+
+
+def test_residual_band_keeps_corrections_near_the_prior_boundary():
+    dec = RefineDecoder(**SLIM, prior_weight=10.0, residual_band=2)
+    dec.init_weights()
+    _trained_like(dec)
+    inputs = _object_inputs(1, 24, 24)
+    att = torch.zeros(1, 4, 24, 24)
+    att[:, 0, 8:16, 8:16] = 1.0  # the prior's object: a square
+    inputs.cur_att = att
+    logits = dec(**inputs.to_kwargs())
+    delta = logits[0, 1] - logits[0, 0] - 10.0 * att[0, 0]
+    band = torch.zeros(24, 24, dtype=torch.bool)
+    band[6:18, 6:18] = True
+    band[10:14, 10:14] = False
+    assert (delta[~band].abs() < 1e-5).all() and (delta[band].abs() > 1e-4).any()
+
+
+@pytest.mark.parametrize('kwargs', [dict(prune_only=True), dict(residual_band=3),
+                                    dict(prior_weight=1.0, residual_band=0)])
+def test_residual_restrictions_need_the_prior(kwargs):
+    with pytest.raises(ValueError, match='prior_weight|residual_band'):
+        RefineDecoder(**SLIM, **kwargs)
+
+
 def test_max_side_shrinks_large_rois_and_keeps_small_ones():
     boxes = torch.tensor([[0, 0, 400, 200], [10, 10, 50, 30]])
     groups = RefineDecoder._groups(boxes, None, max_side=100)
