@@ -15,6 +15,10 @@ from .modulator import FeatureModulator
 from .roi import box_sizes
 
 
+#: Offset of the ``prune_only`` correction: ``-softplus(0 - 5) = -0.0067`` at initialisation.
+PRUNE_OFFSET = 5.0
+
+
 def boundary_band(mask: Tensor, width: int) -> Tensor:
     """``(N, 1, h, w)`` float map, 1 within ``width`` pixels (square neighbourhood) of the
     boundary of a ``(N, 1, h, w)`` bool mask, 0 elsewhere (all 0 for an empty or full
@@ -124,8 +128,8 @@ class RefineDecoder(BaseModule):
         logits = self.predict(F.relu(out))
         if self.prior_scale is not None:
             prior = self.prior_logits(cur_att)
-            if self.prune_only:  # object-minus-background correction clamped to <= 0
-                delta = (logits[:, 1:] - logits[:, :1]).clamp(max=0.0)
+            if self.prune_only:  # object-minus-background correction kept below 0
+                delta = -F.softplus(logits[:, 1:] - logits[:, :1] - PRUNE_OFFSET)
                 logits = torch.cat([torch.zeros_like(delta), delta], dim=1)
             if self.residual_band is not None:
                 logits = logits * boundary_band(prior[:, 1:] > 0, self.residual_band)

@@ -130,6 +130,9 @@ def _trained_like(dec):
 def test_prune_only_never_raises_the_object_above_the_prior():
     dec = RefineDecoder(**SLIM, prior_weight=10.0, prune_only=True)
     dec.init_weights()
+    start = dec(**_object_inputs(2, 12, 20).to_kwargs())
+    start[:, 1].sum().backward()  # the correction's gradient is alive at initialisation
+    assert dec.predict.weight.grad.abs().sum() > 0
     _trained_like(dec)
     inputs = _object_inputs(2, 12, 20)
     att = inputs.cur_att
