@@ -9,6 +9,7 @@ from torch import Tensor
 from ..decoders import jitter_boxes
 from ..memory import memorise_confident, presegment_eq4
 from ..utils import paint
+from .false_blobs import plant_false_blobs
 from .refiner import FeatureMaps, Refiner, object_masks
 
 IGNORE_INDEX = 255
@@ -29,7 +30,8 @@ def clip_refine_loss(refiner: Refiner, memory, maps: FeatureMaps, superpixels: T
                      labels: Tensor, gt_masks: Tensor, update_memory: bool = True,
                      ignore_index: int = IGNORE_INDEX,
                      roi_from_prediction: bool = False,
-                     roi_jitter: float = 0.0) -> Optional[Tensor]:
+                     roi_jitter: float = 0.0,
+                     false_blob_prob: float = 0.0) -> Optional[Tensor]:
     """Pixel-wise cross-entropy of the Eq.-5 output on frames ``1..T-1`` of one clip.
 
     The memory is fitted on frame 0's detached superfeatures with their (mask-cut)
@@ -53,6 +55,8 @@ def clip_refine_loss(refiner: Refiner, memory, maps: FeatureMaps, superpixels: T
             gets at test time).
         roi_jitter: Random shift / rescaling of every ROI (:func:`jitter_boxes`), so the
             decoder cannot rely on the object filling its ROI as the ground-truth box does.
+        false_blob_prob: Probability, per frame, of planting a false-positive blob in its
+            read-out (:func:`~shls.models.segmentors.false_blobs.plant_false_blobs`).
 
     Returns:
         The mean over frames of the per-frame cross-entropy, or ``None`` when frame 0 has
@@ -70,6 +74,8 @@ def clip_refine_loss(refiner: Refiner, memory, maps: FeatureMaps, superpixels: T
     losses = []
     for t in range(1, len(feats)):
         readout = memory.query(feats[t])
+        if false_blob_prob > 0 and float(torch.rand(())) < false_blob_prob:
+            readout = plant_false_blobs(readout, superpixels[t], frame_labels[t])
         presegmentation = presegment_eq4(readout.short, readout.long, readout.classes)
         roi_source = paint(presegmentation, superpixels[t]) if roi_from_prediction \
             else gt_masks[t].long()

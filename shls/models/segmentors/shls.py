@@ -29,6 +29,7 @@ DEFAULT_TRAIN_CFG = dict(
     # paper, which crops at the ground truth); set roi_margin=0.3 with it.
     roi_from_prediction=False,
     roi_jitter=0.0,           # > 0: random ROI shift / rescaling (decoders.jitter_boxes)
+    false_blob_prob=0.0,      # per-frame probability of a planted false-positive blob
     update_memory=True,       # memory updated through the clip as at test time
     loss_refine_weight=1.0,
     # The hand-crafted block the inference core adds (test_cfg.handcrafted), e.g.
@@ -321,7 +322,7 @@ class SHLS(BaseModel):
             loss = clip_refine_loss(refiner, memory, maps, emb.superpixels[rows],
                                     emb.labels[items], gt_masks[b], cfg['update_memory'],
                                     IGNORE_INDEX, cfg['roi_from_prediction'],
-                                    cfg['roi_jitter'])
+                                    cfg['roi_jitter'], cfg['false_blob_prob'])
             if loss is not None:
                 losses.append(loss)
         if not losses:

@@ -84,7 +84,8 @@ def test_loss_refine_decreases_on_a_clip():
 
 
 @pytest.mark.parametrize('train_cfg', [dict(roi_from_prediction=True, roi_margin=0.3),
-                                       dict(roi_jitter=0.3)])
+                                       dict(roi_jitter=0.3),
+                                       dict(roi_from_prediction=True, false_blob_prob=1.0)])
 def test_test_like_and_jittered_rois_train(train_cfg, monkeypatch):
     from shls.models.segmentors import refine_loss
     seen = []
@@ -96,12 +97,22 @@ def test_test_like_and_jittered_rois_train(train_cfg, monkeypatch):
         return out
 
     monkeypatch.setattr(refine_loss, 'jitter_boxes', spy)
+    planted = []
+    plant = refine_loss.plant_false_blobs
+
+    def plant_spy(*args):
+        planted.append(1)
+        return plant(*args)
+
+    monkeypatch.setattr(refine_loss, 'plant_false_blobs', plant_spy)
     model = _model(loss=None, frozen=('backbone', 'head'), train_cfg=train_cfg).train()
     before = _snapshot(model.decoder)
     log = model.train_step(_clip(), OptimWrapper(torch.optim.Adam(model.parameters(), 1e-3)))
     assert torch.isfinite(log['loss_refine'])
     assert any(not torch.equal(before[k], v) for k, v in model.decoder.state_dict().items())
     assert len(seen) == 2  # frames 1 and 2
+    if train_cfg.get('false_blob_prob'):
+        assert len(planted) == 2  # frames 1 and 2 each got a blob
     if train_cfg.get('roi_jitter'):
         assert any(not torch.equal(a, b) for a, b in seen)
     else:  # boxes from the pre-segmentation: never smaller than the frame-0 ROI
