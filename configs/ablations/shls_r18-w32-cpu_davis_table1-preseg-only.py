@@ -1,6 +1,7 @@
 # Table 1 (preseg-only) for the shipped CPU model: stage-1 checkpoint + stage-2 decoder with the
-# residual pre-segmentation prior, colour block, bfloat16 backbone, SLIC at half size. Run with the
-# stage-2 checkpoint of configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py:
+# residual pre-segmentation prior (pruning only), colour block, bfloat16 backbone, SLIC at
+# half size. Run with the stage-2 checkpoint of
+# configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py:
 #   python tools/analysis/ablation.py configs/ablations/shls_r18-w32-cpu_davis_table1-*.py \
 #       --checkpoint CKPT --data-root ../shared/data/davis --out work_dirs/table1_cpu
 _base_ = [
@@ -9,7 +10,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(
-    decoder=dict(prior_weight=10.0),
+    decoder=dict(prior_weight=10.0, prune_only=True),
     test_cfg=dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
         autocast=True,
