@@ -67,6 +67,11 @@ def merge_train_cfg(train_cfg: Optional[dict]) -> dict:
             raise ValueError(f'unknown model train_cfg key {key!r}{hint}; known: '
                              f'{", ".join(DEFAULT_TRAIN_CFG)}')
         cfg[key] = value
+    if not 0.0 <= float(cfg['false_blob_prob']) <= 1.0:
+        raise ValueError(f"train_cfg.false_blob_prob must be in [0, 1], got "
+                         f"{cfg['false_blob_prob']}")
+    if float(cfg['roi_jitter']) < 0:
+        raise ValueError(f"train_cfg.roi_jitter must be >= 0, got {cfg['roi_jitter']}")
     return cfg
 
 

@@ -153,6 +153,8 @@ def test_feature_maps_carry_painted_meta_channels():
     (dict(frozen=('backbone', 'neck')), ValueError, "no submodule 'neck'"),
     (dict(train_cfg=dict(roi_margn=0.5)), ValueError, "did you mean 'roi_margin'"),
     (dict(decoder=None, train_cfg=dict(refine=True)), ValueError, 'needs a decoder'),
+    (dict(train_cfg=dict(false_blob_prob=1.5)), ValueError, r'false_blob_prob must be in'),
+    (dict(train_cfg=dict(roi_jitter=-0.1)), ValueError, r'roi_jitter must be >= 0'),
 ])
 def test_bad_arguments(kwargs, error, pattern):
     with pytest.raises(error, match=pattern):
