@@ -35,6 +35,20 @@ def test_paper_recipe_values():
     assert cfg.train_dataloader.dataset.num_frames == 3
 
 
+def test_cpu_table1_configs_test_the_shipped_model():
+    # The Table-1 CPU configs restate the shipped model (three levels of _base_ are not
+    # allowed): its decoder and test settings must not drift apart from them.
+    shipped = load_config(osp.join(
+        ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py'))
+    table1 = load_config(osp.join(
+        ROOT, 'configs', 'ablations', 'shls_r18-w32-cpu_davis_table1-preseg-only.py'))
+    assert table1.model.decoder == shipped.model.decoder
+    def settings(cfg):  # refine is what the Table-1 configs switch (test_cfg.segmenter_cfg)
+        return {k: v for k, v in cfg.model.test_cfg.items() if k != 'refine'}
+
+    assert settings(table1) == settings(shipped)
+
+
 def test_override_of_constructor_argument_is_allowed():
     # 'seed' is an argument of PseudoVideoDataset even if a config does not set it
     cfg = load_config(osp.join(ROOT, 'configs', 'shls_r18.py'),

@@ -7,9 +7,7 @@ import numpy as np
 
 from shls.datasets.mask_io import read_mask
 from .frame_source import FrameInput, FrameSource, natural_key, open_frames
-from .video_segmenter import VideoSegmenter
-
-BACKGROUND, VOID_ID = 0, 255
+from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
 
 
 def prompts_from_folder(folder: str, source: FrameSource) -> List[dict]:

@@ -16,10 +16,9 @@ from mmengine.dataset import BaseDataset
 
 from shls.registry import DATASETS
 from shls.visualization.palette import DAVIS_PALETTE
-from .mask_io import read_mask
+from .mask_io import VOID_ID, read_mask
 
 FRAME_EXTENSIONS = ('.jpg', '.jpeg', '.png')
-VOID_ID = 255
 
 
 def is_truncated_jpeg(data: bytes) -> bool:

@@ -25,12 +25,11 @@ import cv2
 import numpy as np
 
 from shls.visualization.palette import DAVIS_PALETTE
-from .mask_io import atomic_write_bytes, read_mask, write_palette_png
+from .mask_io import BACKGROUND, VOID_ID, atomic_write_bytes, read_mask, write_palette_png
 
 FORMATS = ('palette', 'per-object', 'coco-rle')
 COMPLETE_MARKER = '.complete'
 RLE_FILE = 'masks.json'
-BACKGROUND, VOID_ID = 0, 255
 
 
 class MaskWriter(metaclass=ABCMeta):
@@ -64,9 +63,8 @@ class MaskWriter(metaclass=ABCMeta):
 
     def close(self) -> None:
         """Finish the video: flush what is buffered, then write the completion marker."""
-        atomic_write_bytes(osp.join(self.folder, COMPLETE_MARKER),
-                                   json.dumps(completion_record(self.name, self.num_frames,
-                                                        self.run_id)).encode())
+        record = completion_record(self.name, self.num_frames, self.run_id)
+        atomic_write_bytes(osp.join(self.folder, COMPLETE_MARKER), json.dumps(record).encode())
 
 
 class PaletteWriter(MaskWriter):
@@ -118,9 +116,8 @@ class CocoRleWriter(MaskWriter):
         from pycocotools import mask as rle
         self.shape = self.shape or mask.shape
         ids = [int(i) for i in np.unique(mask) if i not in (BACKGROUND, VOID_ID)]
-        planes = np.asfortranarray(np.moveaxis(mask[None] == np.asarray(ids, np.uint8)[:, None,
-                                                                                      None],
-                                               0, -1).astype(np.uint8))
+        planes = mask[..., None] == np.asarray(ids, np.uint8)  # (H, W, K)
+        planes = np.asfortranarray(planes.astype(np.uint8))
         codes = rle.encode(planes) if ids else []
         objects = {str(i): dict(size=[int(s) for s in code['size']],
                                 counts=code['counts'].decode('ascii'))

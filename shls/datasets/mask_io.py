@@ -28,6 +28,10 @@ from typing import Union
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+#: Object-id conventions of every mask file: 0 = background, 255 = void (ignored).
+BACKGROUND = 0
+VOID_ID = 255
+
 from shls.visualization.palette import DAVIS_PALETTE
 
 PathLike = Union[str, os.PathLike]

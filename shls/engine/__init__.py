@@ -2,4 +2,5 @@ from .distributed import finish_distributed, prepare_cpu_distributed
 from .hooks import IterationSeedHook
 from .vos_test_loop import VOSTestLoop, video_list_collate
 
-__all__ = ['IterationSeedHook', 'finish_distributed', 'VOSTestLoop', 'prepare_cpu_distributed', 'video_list_collate']
+__all__ = ['IterationSeedHook', 'finish_distributed', 'VOSTestLoop', 'prepare_cpu_distributed',
+           'video_list_collate']
