@@ -76,7 +76,9 @@ def parse_args() -> argparse.Namespace:
                         default='palette', help='masks: palette PNGs, per-object 0/255 PNGs '
                         '(<frame>_<id>.png), or COCO RLE (masks.json)')
     parser.add_argument('--amp', action='store_true',
-                        help='float16 autocast on CUDA (ignored with a warning on CPU)')
+                        help="force mixed precision (= --cfg-options model.test_cfg.autocast=True: "
+                        "float16 on CUDA, bfloat16 on a CPU); the shipped configs say "
+                        "'auto': chosen by a start-up probe")
     parser.add_argument('--overwrite', action='store_true',
                         help='segment again even if OUT already holds this video made with '
                         'the same weights and settings')
@@ -126,11 +128,12 @@ def demo(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
+        forced = dict(autocast=True) if args.amp else {}
         segmenter = init_segmenter(resolve_config(args.config), args.checkpoint,
-                                   args.device, args.cfg_options)
+                                   args.device, args.cfg_options, **forced)
     out = args.out or default_out(args.input)
     result = segment_video_to_disk(segmenter, source, args.mask, out,
-                                   overlay=not args.no_video, fmt=args.format, amp=args.amp,
+                                   overlay=not args.no_video, fmt=args.format,
                                    resume=not args.overwrite)
     if result.skipped:
         print(f'already done: {result.out_dir} holds this video segmented with the same '

@@ -47,7 +47,9 @@ def parse_args() -> argparse.Namespace:
                         default='palette', help='predicted masks: palette PNGs, per-object '
                         '0/255 PNGs (<frame>_<id>.png), or COCO RLE (masks.json per video)')
     parser.add_argument('--amp', action='store_true',
-                        help='float16 autocast on CUDA (ignored with a warning on CPU)')
+                        help="force mixed precision (= --cfg-options model.test_cfg.autocast=True: "
+                        "float16 on CUDA, bfloat16 on a CPU); the shipped configs say "
+                        "'auto': chosen by a start-up probe")
     parser.add_argument('--no-resume', action='store_true',
                         help='segment every video again, even those an interrupted run '
                         'with the same weights and settings finished')

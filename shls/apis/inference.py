@@ -20,7 +20,6 @@ from shls.registry import MODELS
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
-from .amp import inference_autocast
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
 from .fingerprint import run_fingerprint
 from .frame_source import FrameInput, FrameSource, open_frames
@@ -187,7 +186,7 @@ def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, F
                           first_mask: MaskInput, out_dir: str, overlay: bool = True,
                           fps: Optional[float] = None, progress: bool = True,
                           palette: np.ndarray = DAVIS_PALETTE, fmt: str = 'palette',
-                          amp: bool = False, resume: bool = False) -> VideoResult:
+                          resume: bool = False) -> VideoResult:
     """Segment a video into ``out_dir`` (masks in ``fmt`` + ``overlay.mp4``), all or nothing.
 
     ``out_dir`` is built under a temporary name and moved into place at the end (an
@@ -208,7 +207,6 @@ def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, F
         palette: Colours of the PNGs and the overlay.
         fmt: ``'palette'``, ``'per-object'`` or ``'coco-rle'``
             (:mod:`shls.datasets.mask_formats`).
-        amp: float16 autocast on CUDA (ignored with a warning elsewhere).
         resume: Skip the work when ``out_dir`` already holds this video segmented with
             the same weights and settings.
 
@@ -218,7 +216,7 @@ def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, F
     source = open_frames(frames, fps)
     writer_cls = writer_class(fmt)
     prompts = _prompts(first_mask, source)
-    run_id = _run_id(segmenter, source, first_mask, dict(overlay=overlay, fmt=fmt, amp=amp))
+    run_id = _run_id(segmenter, source, first_mask, dict(overlay=overlay, fmt=fmt))
     if resume and is_complete(out_dir, fmt, _length(source) or -1, run_id):
         return VideoResult(osp.abspath(out_dir), _length(source), 0.0,
                            osp.join(osp.abspath(out_dir), OVERLAY_NAME) if overlay else None,
@@ -230,7 +228,7 @@ def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, F
                   if overlay else contextlib.nullcontext())
         masks = writer_cls(tmp, palette, run_id=run_id)
         bar = tqdm(total=_length(source), disable=not progress, unit='frame', desc='segmenting')
-        with writer, bar, inference_autocast(getattr(segmenter, 'device', 'cpu'), amp):
+        with writer, bar:
             for frame, pred in _stream_pairs(segmenter, source, prompts):
                 masks.write(source.frame_name(count), pred)
                 if overlay:
@@ -258,7 +256,8 @@ def _run_id(segmenter: VideoSegmenter, source: FrameSource, first_mask: MaskInpu
     mask = (os.fspath(first_mask) if isinstance(first_mask, (str, os.PathLike))
             else hash(np.asarray(first_mask).tobytes()))
     settings = dict(settings, input=source.name, mask=mask,
-                    test_cfg=getattr(segmenter, 'cfg', None))
+                    test_cfg=getattr(segmenter, 'cfg', None),
+                    precision=str(getattr(segmenter, 'autocast_dtype', None)))
     return run_fingerprint(model, settings) if isinstance(model, nn.Module) else ''
 
 
