@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from shls.datasets.mask_formats import OUTPUT_SUFFIXES, is_complete, writer_class
 from shls.datasets.mask_io import read_mask
+from shls.deployment import EngineOptions, check_backend, use_onnxruntime
 from shls.registry import MODELS
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
@@ -28,11 +29,14 @@ from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
 
 MaskInput = Union[str, os.PathLike, np.ndarray]
+
+
 OVERLAY_NAME = 'overlay.mp4'
 
 
 def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
                    device: str = 'cpu', cfg_options: Union[dict, Sequence[str], None] = None,
+                   backend: str = 'pytorch', engine: Optional[EngineOptions] = None,
                    **test_cfg) -> VideoSegmenter:
     """Build the model of a config, load its weights, wrap it in a :class:`VideoSegmenter`.
 
@@ -41,8 +45,12 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
             from ``shls.registry.MODELS``; ``custom_imports`` are honoured).
         checkpoint: Weights to load (strictly). ``None`` keeps a random initialisation
             and warns.
-        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ...
+        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ..., or ``'auto'`` (CUDA when
+            available).
         cfg_options: Overrides, as a dict or ``KEY=VALUE`` strings; keys are validated.
+        backend: Engine of the backbone: ``'pytorch'``, or ``'onnxruntime'`` (CPU only;
+            see :mod:`shls.deployment`).
+        engine: ONNX Runtime options (file, cache folder, int8, calibration frames).
         **test_cfg: Overrides of the model's ``test_cfg``.
 
     Returns:
@@ -51,6 +59,23 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
     Raises:
         FileNotFoundError: Missing config or checkpoint.
         ValueError: Bad device, unreadable checkpoint, or one of another architecture.
+    """
+    model = build_model(config, checkpoint, cfg_options)
+    device = _check_device(device)
+    if check_backend(backend) == 'onnxruntime':
+        if torch.device(device).type != 'cpu':
+            raise ValueError(f'--backend onnxruntime runs on the CPU; got device {device}')
+        use_onnxruntime(model, **(engine or EngineOptions())._asdict())
+    return VideoSegmenter(model, device=device, **test_cfg)
+
+
+def build_model(config: Union[str, Config], checkpoint: Optional[str] = None,
+                cfg_options: Union[dict, Sequence[str], None] = None) -> nn.Module:
+    """The model of a config with its weights (see :func:`init_segmenter`), in eval mode.
+
+    Raises:
+        FileNotFoundError: Missing config or checkpoint.
+        ValueError: A config without a model, or weights that do not fit it.
     """
     cfg = _load_cfg(config, cfg_options)
     if 'model' not in cfg:
@@ -61,7 +86,7 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
         warnings.warn('init_segmenter: no checkpoint given, the model has random weights')
     else:
         load_weights(model, checkpoint)
-    return VideoSegmenter(model, device=_check_device(device), **test_cfg)
+    return model.eval()
 
 
 def _load_cfg(config: Union[str, Config], cfg_options) -> Config:
@@ -83,6 +108,9 @@ def _load_cfg(config: Union[str, Config], cfg_options) -> Config:
 
 
 def _check_device(device: Union[str, torch.device]) -> torch.device:
+    """A torch device; ``'auto'`` = CUDA when available, else the CPU."""
+    if device == 'auto':
+        return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try:
         device = torch.device(device)
     except RuntimeError as err:
