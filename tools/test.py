@@ -116,7 +116,8 @@ def run_test(cfg, checkpoint: Optional[str], backend: str = 'pytorch', engine=No
         cfg: A config from :func:`build_cfg`.
         checkpoint: Checkpoint file; ``None`` only for a model without weights (a
             training-free baseline).
-        backend: ``'pytorch'`` or ``'onnxruntime'`` (the backbone in ONNX Runtime).
+        backend: ``'pytorch'``, ``'onnxruntime'`` (the backbone in ONNX Runtime) or
+            ``'auto'`` (the faster of the two here).
         engine: :class:`shls.deployment.EngineOptions` for ``onnxruntime``.
 
     Returns:
@@ -136,11 +137,16 @@ def run_test(cfg, checkpoint: Optional[str], backend: str = 'pytorch', engine=No
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     if checkpoint is not None:
         load_weights(model, checkpoint)
-    if backend == 'onnxruntime':
-        from shls.deployment import use_onnxruntime
+    if backend != 'pytorch':
+        from shls.deployment import choose_backend, use_onnxruntime
         if not hasattr(model, 'backbone'):
             raise ConfigError(f'{type(model).__name__} has no backbone to run in onnxruntime')
-        use_onnxruntime(model, **engine._asdict())
+        if backend == 'auto':
+            device = next(model.parameters()).device
+            autocast = (model.test_cfg or {}).get('autocast', False)
+            backend = choose_backend(model, device, autocast, engine)
+        if backend == 'onnxruntime':
+            use_onnxruntime(model, **engine._asdict())
     if checkpoint is None and model.state_dict():
         raise ConfigError(f'{type(model).__name__} of {cfg.filename} has weights: give a '
                           'checkpoint (python tools/test.py CONFIG CHECKPOINT)')

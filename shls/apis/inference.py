@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from shls.datasets.mask_formats import OUTPUT_SUFFIXES, is_complete, writer_class
 from shls.datasets.mask_io import read_mask
-from shls.deployment import EngineOptions, check_backend, use_onnxruntime
+from shls.deployment import EngineOptions, check_backend, choose_backend, use_onnxruntime
 from shls.registry import MODELS
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
@@ -48,8 +48,9 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
         device: ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ..., or ``'auto'`` (CUDA when
             available).
         cfg_options: Overrides, as a dict or ``KEY=VALUE`` strings; keys are validated.
-        backend: Engine of the backbone: ``'pytorch'``, or ``'onnxruntime'`` (CPU only;
-            see :mod:`shls.deployment`).
+        backend: Engine of the backbone: ``'pytorch'``, ``'onnxruntime'`` (CPU only;
+            see :mod:`shls.deployment`), or ``'auto'`` (the faster of the two on this
+            machine, timed at start-up: :func:`shls.deployment.choose_backend`).
         engine: ONNX Runtime options (file, cache folder, int8, calibration frames).
         **test_cfg: Overrides of the model's ``test_cfg``.
 
@@ -62,10 +63,15 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
     """
     model = build_model(config, checkpoint, cfg_options)
     device = _check_device(device)
-    if check_backend(backend) == 'onnxruntime':
-        if torch.device(device).type != 'cpu':
+    engine = engine or EngineOptions()
+    if check_backend(backend) == 'auto':
+        model.to(device)
+        autocast = VideoSegmenter.merge_test_cfg(model.test_cfg or {}, test_cfg)['autocast']
+        backend = choose_backend(model, device, autocast, engine)
+    if backend == 'onnxruntime':
+        if device.type != 'cpu':
             raise ValueError(f'--backend onnxruntime runs on the CPU; got device {device}')
-        use_onnxruntime(model, **(engine or EngineOptions())._asdict())
+        use_onnxruntime(model, **engine._asdict())
     return VideoSegmenter(model, device=device, **test_cfg)
 
 

@@ -20,7 +20,8 @@ from shls.models.superpixels import to_rgb_uint8
 from shls.models.utils import BlockStandardizer, check_id_mask, paint, segment_mode
 from shls.registry import MODELS
 from shls.utils.stage_timer import StageTimer
-from .precision import autocast_context, check_precision_setting, resolve_autocast
+from shls.deployment.precision import (autocast_context, check_precision_setting,
+                                       resolve_autocast)
 from .working_scale import resize_frame, resize_mask, upscale_labels, working_size
 
 BACKGROUND = 0
@@ -67,7 +68,7 @@ DEFAULT_TEST_CFG = dict(
     # are resized down (area / nearest), the label maps back up (nearest). 0.5 at 480p
     # runs the whole pipeline at 240p, ~3-4x faster on a CPU.
     working_scale=1.0,
-    # Mixed precision of the backbone, heads and decoder (shls.apis.precision): False =
+    # Mixed precision of the backbone, heads and decoder (shls.deployment.precision): False =
     # float32; 'auto' = float16 on CUDA, bfloat16 on a CPU only where a start-up probe
     # measures it faster than float32 (native bf16 kernels, e.g. AVX512-BF16), else
     # float32; True = forced (bfloat16 on a CPU, float16 on CUDA). Superfeatures are cast
@@ -118,6 +119,10 @@ class Segmentation(NamedTuple):
     mask: Tensor
     labels: Tensor
     probs: Tensor
+
+
+def _has_parameters(module: Optional[nn.Module]) -> bool:
+    return module is not None and any(True for _ in module.parameters())
 
 
 class VideoSegmenter:
@@ -179,6 +184,11 @@ class VideoSegmenter:
         #: The autocast dtype chosen for ``test_cfg.autocast`` (``None`` = float32).
         self.autocast_dtype = resolve_autocast(self.cfg['autocast'], self.device,
                                                getattr(model, 'backbone', None))
+        #: Frames enter the backbone channels-last on a CPU (oneDNN's fast layout).
+        self.channels_last = self.device.type == 'cpu' and _has_parameters(
+            getattr(model, 'backbone', None))
+        if self.channels_last:
+            model.backbone.to(memory_format=torch.channels_last)
         #: Set a :class:`~shls.utils.stage_timer.StageTimer` to time every stage.
         self.timer: Optional[StageTimer] = None
         self.reset()
@@ -309,6 +319,8 @@ class VideoSegmenter:
         with self.stage('features'), self._autocast():
             image = torch.from_numpy(rgb).to(device).permute(2, 0, 1)[None]
             image = self.model.data_preprocessor.normalize(image)
+            if self.channels_last:
+                image = image.contiguous(memory_format=torch.channels_last)
             l1 = l4 = None
             if self.refiner is None:
                 features, _ = self.model.extract_superfeatures(image, spx[None])

@@ -8,24 +8,33 @@ shapes, the precision and the calibration frames, so the same weights are export
 and reused, and other weights never reuse a stale file.
 """
 import hashlib
+import json
 import os
 import os.path as osp
-from typing import List, NamedTuple, Optional
+import time
+from typing import List, NamedTuple, Optional, Union
 
 import numpy as np
 import torch
 from mmengine.logging import print_log
 from torch import nn
 
+from .precision import PrecisionSetting, autocast_context, resolve_autocast
+
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
 
-#: Inference engines of the per-frame encoder.
-BACKENDS = ('pytorch', 'onnxruntime')
+#: Inference engines of the per-frame encoder; ``auto`` = the faster of the two here.
+BACKENDS = ('pytorch', 'onnxruntime', 'auto')
+#: ``(H, W)`` of the frame timed by :func:`choose_backend`.
+CHOICE_PROBE_SIZE = (240, 432)
+#: ONNX Runtime must be this many times faster to be chosen (timing noise).
+CHOICE_MARGIN = 1.15
 #: Where ``int8`` calibration frames come from by default: the bundled DAVIS clip.
 DEFAULT_CALIBRATION = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
                                'demo', 'davis', 'JPEGImages', '480p', 'blackswan')
 CALIBRATION_FRAMES = 8
+DEFAULT_CACHE = osp.join('work_dirs', 'onnx_cache')
 #: Bump when the export or quantization recipe changes (invalidates cached files).
 RECIPE_VERSION = 1
 
@@ -130,13 +139,93 @@ def engine_options(backend: str, onnx_file: Optional[str], int8: bool,
     check_backend(backend)
     given = [flag for flag, value in (('--onnx', onnx_file), ('--int8', int8),
                                       ('--calib', calibration)) if value]
-    if backend != 'onnxruntime' and given:
-        raise ValueError(f'{", ".join(given)} only apply to --backend onnxruntime')
+    if backend == 'pytorch' and given:
+        raise ValueError(f'{", ".join(given)} only apply to --backend onnxruntime / auto')
     if calibration and not int8:
         raise ValueError('--calib calibrates the int8 export: add --int8')
     if onnx_file and (int8 or calibration):
         raise ValueError('--onnx uses that file as is: drop --int8 / --calib')
     return EngineOptions(onnx_file, cache_dir, int8, calibration)
+
+
+def _best_ms(run, x: torch.Tensor, repeats: int = 2) -> float:
+    best = float('inf')
+    with torch.inference_mode():
+        run(x)
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run(x)
+            best = min(best, time.perf_counter() - start)
+    return 1000.0 * best
+
+
+def choose_backend(model: nn.Module, device: Union[str, torch.device],
+                   autocast: PrecisionSetting, engine: EngineOptions) -> str:
+    """``'pytorch'`` or ``'onnxruntime'``: whichever runs the backbone faster here.
+
+    On CUDA: PyTorch. On a CPU, the backbone is timed on one frame of
+    :data:`CHOICE_PROBE_SIZE` in PyTorch (with the precision ``autocast`` resolves to
+    here) and in ONNX Runtime (the engine of ``engine``, exported into its cache if
+    needed); ONNX Runtime must win by :data:`CHOICE_MARGIN`. The choice is logged and
+    stored in the cache folder (keyed by the weights, the settings, the thread count
+    and the CPU), so later runs on this machine make the same choice and resume.
+
+    Args:
+        model: The model, weights loaded, on ``device``.
+        device: Where it runs.
+        autocast: The ``test_cfg.autocast`` setting in force.
+        engine: The ONNX Runtime options.
+
+    Returns:
+        The backend name.
+    """
+    if torch.device(device).type != 'cpu':
+        return 'pytorch'
+    _check_onnxruntime()
+    cache_dir = engine.cache_dir or DEFAULT_CACHE
+    record = osp.join(cache_dir, f'backend-{_choice_key(model, autocast, engine)}.json')
+    if osp.isfile(record):
+        with open(record) as f:
+            return json.load(f)['backend']
+    backbone = model.backbone
+    dtype = resolve_autocast(autocast, 'cpu', backbone)
+    x = torch.randn(1, 3, *CHOICE_PROBE_SIZE, generator=torch.Generator().manual_seed(0))
+    with autocast_context('cpu', dtype):
+        torch_ms = _best_ms(backbone.eval(), x.contiguous(memory_format=torch.channels_last))
+    path = engine.onnx_file or cached_engine_file(model, cache_dir, engine.int8,
+                                                  engine.calibration)
+    ort_ms = _best_ms(OnnxRuntimeBackbone(path, getattr(backbone, 'finish', None)), x)
+    choice = 'onnxruntime' if ort_ms * CHOICE_MARGIN < torch_ms else 'pytorch'
+    precision = 'float32' if dtype is None else str(dtype).replace('torch.', '')
+    print_log(f'backend auto: backbone at {CHOICE_PROBE_SIZE[1]}x{CHOICE_PROBE_SIZE[0]}: '
+              f'pytorch ({precision}) {torch_ms:.1f} ms, onnxruntime ({osp.basename(path)}) '
+              f'{ort_ms:.1f} ms -> {choice} (kept in {record})', logger='current')
+    write_json_atomic(record, dict(backend=choice, pytorch_ms=torch_ms, onnxruntime_ms=ort_ms))
+    return choice
+
+
+def _choice_key(model: nn.Module, autocast: PrecisionSetting, engine: EngineOptions) -> str:
+    import platform
+
+    import onnxruntime
+    cpu = platform.processor()
+    if osp.isfile('/proc/cpuinfo'):
+        with open('/proc/cpuinfo') as f:
+            cpu = next((line for line in f if line.startswith('flags')), cpu)
+    caps = [os.environ.get(k, '') for k in ('ATEN_CPU_CAPABILITY', 'ONEDNN_MAX_CPU_ISA')]
+    text = '|'.join([weights_digest(model.backbone), repr(autocast), repr(engine.int8),
+                     str(engine.onnx_file), str(torch.get_num_threads()), cpu, *caps,
+                     torch.__version__, onnxruntime.__version__])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def write_json_atomic(path: str, data: dict) -> None:
+    """Write ``data`` as JSON through a temporary file in the same folder."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    tmp = f'{path}.tmp-{os.getpid()}'
+    with open(tmp, 'w') as f:
+        json.dump(data, f)
+    os.replace(tmp, path)
 
 
 def use_onnxruntime(model: nn.Module, onnx_file: Optional[str] = None,
@@ -159,8 +248,7 @@ def use_onnxruntime(model: nn.Module, onnx_file: Optional[str] = None,
     if isinstance(backbone, OnnxRuntimeBackbone):
         raise ValueError('the model already runs its backbone in onnxruntime')
     if onnx_file is None:
-        onnx_file = cached_engine_file(model, cache_dir or osp.join('work_dirs', 'onnx_cache'),
-                                       int8, calibration)
+        onnx_file = cached_engine_file(model, cache_dir or DEFAULT_CACHE, int8, calibration)
     elif not osp.isfile(onnx_file):
         raise FileNotFoundError(f'ONNX file not found: {onnx_file}')
     model.backbone = OnnxRuntimeBackbone(onnx_file, getattr(backbone, 'finish', None))

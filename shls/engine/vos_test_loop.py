@@ -57,7 +57,7 @@ class VOSTestLoop(TestLoop):
             finished (see :mod:`shls.engine.resume`); their metrics are recomputed from
             the files.
         amp: Force mixed precision: the segmenter gets ``autocast=True`` (the one
-            precision switch, :mod:`shls.apis.precision`); training-free baselines
+            precision switch, :mod:`shls.deployment.precision`); training-free baselines
             ignore it.
 
     Items may carry ``prompts`` (YouTube-VOS: masks on the frames where objects first

@@ -74,12 +74,12 @@ def add_engine_args(parser: argparse.ArgumentParser, default_backend: str = 'pyt
     """Add ``--backend``, ``--int8`` / ``--float32``, ``--onnx`` and ``--calib``
     (:mod:`shls.deployment`); read them back with :func:`engine_args`."""
     group = parser.add_argument_group('inference engine of the backbone')
-    choices = ['pytorch', 'onnxruntime'] + (['auto'] if default_backend == 'auto' else [])
-    group.add_argument('--backend', choices=choices, default=default_backend,
-                       help='pytorch, or ONNX Runtime (CPU; the backbone exported once into '
-                       'a cache keyed by its weights, then reused)'
-                       + ('; auto: onnxruntime on the CPU, pytorch on CUDA'
-                          if default_backend == 'auto' else ''))
+    group.add_argument('--backend', choices=['auto', 'pytorch', 'onnxruntime'],
+                       default=default_backend,
+                       help='pytorch; onnxruntime (CPU; the backbone exported once into a '
+                       'cache keyed by its weights, then reused); auto: pytorch on CUDA, '
+                       'on a CPU whichever of the two runs the backbone faster (timed at '
+                       'start-up)')
     precision = group.add_mutually_exclusive_group()
     precision.add_argument('--int8', dest='int8', action='store_true', default=default_int8,
                            help='onnxruntime: static int8 export calibrated on a few real '
@@ -100,6 +100,6 @@ def engine_args(args: argparse.Namespace, cache_dir: str):
     """``(backend, EngineOptions)`` of the options of :func:`add_engine_args`."""
     from shls.deployment import engine_options
     int8 = args.int8
-    if args.int8 == args.int8_default and (args.backend != 'onnxruntime' or args.onnx):
+    if args.int8 == args.int8_default and (args.backend == 'pytorch' or args.onnx):
         int8 = False  # the default precision of the cached export: nothing to check
     return args.backend, engine_options(args.backend, args.onnx, int8, args.calib, cache_dir)

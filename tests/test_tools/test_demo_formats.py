@@ -36,11 +36,13 @@ def test_coco_rle_then_resume_then_overwrite(kit, tmp_path, monkeypatch, capsys)
 
 
 def test_per_object_with_amp_on_cpu(kit, tmp_path, monkeypatch, capsys):
+    """--amp forces bfloat16 autocast on a CPU (test_cfg.autocast=True)."""
     out = tmp_path / 'out'
-    with pytest.warns(UserWarning, match='AMP is for CUDA only'):
-        code, _, err = _demo(kit, kit.frames, kit.first_mask, out, monkeypatch, capsys,
-                             '--format', 'per-object', '--amp', '--no-video')
+    code, stdout, err = _demo(kit, kit.frames, kit.first_mask, out, monkeypatch, capsys,
+                              '--format', 'per-object', '--amp', '--no-video',
+                              '--backend', 'pytorch')
     assert code == 0, err[-2000:]
+    assert 'backbone on pytorch (bfloat16)' in stdout
     assert sorted(p.name for p in out.glob('0*.png')) == [
         f'{t:05d}_001.png' for t in range(NUM_FRAMES)]
 

@@ -41,12 +41,17 @@ def test_every_format_scores_the_same(kit, tmp_path, monkeypatch, capsys):
         '.complete', 'masks.json']
 
 
-def test_amp_on_cpu_warns_and_changes_nothing(kit, tmp_path, monkeypatch, capsys):
+def test_amp_on_cpu_runs_bfloat16_with_nearly_the_same_scores(kit, tmp_path, monkeypatch,
+                                                                capsys):
+    """--amp = test_cfg.autocast=True (bfloat16 on a CPU): scores within a few points."""
+    import csv
+
+    def jf(folder):
+        with open(folder / 'global_results-val.csv') as f:
+            return float(next(csv.DictReader(f))['J&F-Mean'])
     _test(kit, tmp_path / 'fp32', monkeypatch, capsys)
-    with pytest.warns(UserWarning, match='AMP is for CUDA only'):
-        _test(kit, tmp_path / 'amp', monkeypatch, capsys, '--amp')
-    assert ((tmp_path / 'amp' / 'global_results-val.csv').read_text() ==
-            (tmp_path / 'fp32' / 'global_results-val.csv').read_text())
+    _test(kit, tmp_path / 'amp', monkeypatch, capsys, '--amp')
+    assert abs(jf(tmp_path / 'amp') - jf(tmp_path / 'fp32')) < 0.05
 
 
 @pytest.mark.parametrize('fmt', ['palette', 'coco-rle'])

@@ -107,7 +107,7 @@ def machine_line() -> str:
 def build(args: argparse.Namespace, variant: str):
     """The segmenter of one variant, or ``None`` when it does not apply here."""
     from shls.apis import init_segmenter
-    from shls.apis.precision import probe_cpu_bfloat16
+    from shls.deployment.precision import probe_cpu_bfloat16
     from shls.deployment import EngineOptions
     backend, int8, autocast = VARIANTS[variant]
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint

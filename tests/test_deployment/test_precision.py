@@ -1,12 +1,12 @@
-"""The run-time precision choice (shls.apis.precision) and its one switch."""
+"""The run-time precision choice (shls.deployment.precision) and its one switch."""
 import warnings
 
 import pytest
 import torch
 from torch import nn
 
-from shls.apis import precision
-from shls.apis.precision import (ProbeResult, autocast_context, check_precision_setting,
+from shls.deployment import precision
+from shls.deployment.precision import (ProbeResult, autocast_context, check_precision_setting,
                                  probe_cpu_bfloat16, resolve_autocast)
 
 

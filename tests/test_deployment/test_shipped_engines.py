@@ -1,0 +1,75 @@
+"""The shipped model on real DAVIS frames: ONNX Runtime float32 = PyTorch, int8 ~ PyTorch.
+
+Runs the bundled clip (demo/davis, blackswan 854x480) through the shipped checkpoint
+with the PyTorch float32 backbone, the float32 ONNX export and the int8 export.
+"""
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from shls.apis import init_segmenter, segment_video
+from shls.deployment import EngineOptions
+from shls.evaluation.metrics.davis_metric import (evaluate_video, global_statistics,
+                                                  per_object_statistics)
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs', 'shls',
+                  'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py')
+CHECKPOINT = osp.join(REPO, 'checkpoints',
+                      'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth')
+CLIP = osp.join(REPO, 'demo', 'davis')
+FRAMES = osp.join(CLIP, 'JPEGImages', '480p', 'blackswan')
+GT = osp.join(CLIP, 'Annotations', '480p', 'blackswan')
+PARITY_FRAMES = 10
+
+
+def frame_paths(count=None):
+    import glob
+    return sorted(glob.glob(osp.join(FRAMES, '*.jpg')))[:count]
+
+
+def run(backend: str, cache: str, int8: bool = False, count=None) -> np.ndarray:
+    seg = init_segmenter(CONFIG, CHECKPOINT, backend=backend, autocast=False,
+                         engine=EngineOptions(cache_dir=cache, int8=int8))
+    return np.stack(list(segment_video(seg, frame_paths(count), osp.join(GT, '00000.png'))))
+
+
+def clip_jf(masks: np.ndarray) -> float:
+    paths = sorted(osp.join(GT, n) for n in __import__('os').listdir(GT))
+    j, f = evaluate_video('blackswan', paths, lambda stem: masks[int(stem)])
+    return 100.0 * global_statistics(per_object_statistics(
+        [dict(seq_name='blackswan', J=j, F=f)]))['J&F-Mean']
+
+
+@pytest.fixture(autouse=True, scope='module')
+def single_thread():
+    """Both cores here (overrides the suite's one thread): 50 frames at 480p."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope='module')
+def cache(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp('onnx_cache'))
+
+
+@pytest.fixture(scope='module')
+def pytorch_masks() -> np.ndarray:
+    return run('pytorch', '')
+
+
+def test_float32_engine_gives_the_pytorch_masks(pytorch_masks, cache):
+    ort = run('onnxruntime', cache, count=PARITY_FRAMES)
+    agree = (ort == pytorch_masks[:PARITY_FRAMES]).mean()
+    assert agree >= 0.995, agree
+
+
+def test_int8_engine_keeps_the_clip_jf(pytorch_masks, cache):
+    reference = clip_jf(pytorch_masks)
+    int8 = clip_jf(run('onnxruntime', cache, int8=True))
+    assert reference > 80
+    assert abs(int8 - reference) <= 1.0, (int8, reference)
