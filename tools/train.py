@@ -109,6 +109,22 @@ def check_resume_checkpoint(path) -> None:
                           '--resume PATH') from err
 
 
+def check_training_data(cfg) -> None:
+    """Refuse before training when no mask of the training set holds an object, and when
+    the work dir overlaps the training data (see :func:`shls.utils.fs.check_output_apart`)."""
+    from shls.registry import DATASETS
+    from shls.utils.fs import check_output_apart
+    dataset_cfg = (cfg.get('train_dataloader') or {}).get('dataset')
+    if dataset_cfg is None:
+        return
+    data_root = dataset_cfg.get('data_root')
+    if data_root:
+        check_output_apart(cfg.work_dir, {'training data root': data_root}, '--work-dir')
+    dataset = DATASETS.build(dataset_cfg)
+    if hasattr(dataset, 'check_has_objects'):
+        dataset.check_has_objects()
+
+
 def train(args: argparse.Namespace) -> int:
     """Build the Runner from the config and train."""
     from mmengine.runner import Runner
@@ -117,6 +133,7 @@ def train(args: argparse.Namespace) -> int:
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = build_cfg(args)
+    check_training_data(cfg)
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     check_resume_fits(runner, cfg)

@@ -23,7 +23,7 @@ from shls.visualization.palette import DAVIS_PALETTE
 from .amp import inference_autocast
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
 from .fingerprint import run_fingerprint
-from .frame_source import FrameInput, FrameSource, open_frames
+from .frame_source import FrameInput, FrameSource, check_frame_size, open_frames
 from .prompts import prompts_from_folder, stream_prompted
 from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
@@ -75,8 +75,8 @@ def _load_cfg(config: Union[str, Config], cfg_options) -> Config:
         raise TypeError(f'config must be a path or a Config, got {type(config).__name__}')
     if cfg_options:
         options = cfg_options if isinstance(cfg_options, dict) else parse_options(cfg_options)
-        for key in options:
-            check_key(cfg, key)
+        for key, value in options.items():
+            check_key(cfg, key, value)
         cfg.merge_from_dict(options)
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
@@ -148,6 +148,7 @@ def _stream(segmenter: VideoSegmenter, source: FrameSource, mask: np.ndarray,
     count = 0
     for frame in source:
         if count == 0:
+            check_frame_size(frame, source.describe(0))
             if mask.shape != frame.shape[:2]:
                 raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the '
                                  f'frames of {source.name} are {frame.shape[1]}x'

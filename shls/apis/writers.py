@@ -9,6 +9,7 @@ from typing import Iterator, Optional, Sequence
 import cv2
 import numpy as np
 
+from shls.datasets.mask_formats import COMPLETE_MARKER
 from shls.utils.fs import check_writable
 from shls.visualization.palette import DAVIS_PALETTE, overlay
 
@@ -17,20 +18,31 @@ OUTPUT_SUFFIXES = ('.png', '.mp4')
 
 
 def check_replaceable(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> None:
-    """Raise unless ``path`` is absent or a folder of earlier outputs (flat, ``suffixes``).
+    """Raise unless ``path`` is absent, empty, or an earlier output of this project.
+
+    An earlier output carries the ``.complete`` marker that the mask writers add last
+    (:mod:`shls.datasets.mask_formats`) and holds only ``suffixes`` files (flat); any
+    other folder (the user's frames or annotations, a half-copied folder) is never
+    replaced.
 
     Raises:
-        ValueError: ``path`` is a file, or a folder holding anything else.
+        ValueError: ``path`` is a file, a folder without the marker, or a folder holding
+            anything else.
     """
     if not osp.lexists(path):
         return
     if not osp.isdir(path) or osp.islink(path):
         raise ValueError(f'output path exists and is not a folder: {path}')
-    for entry in os.scandir(path):
+    entries = list(os.scandir(path))
+    for entry in entries:
         if not (entry.is_file(follow_symlinks=False) and entry.name.lower().endswith(
                 tuple(suffixes))):
             raise ValueError(f'refusing to replace output folder {path}: it holds '
                              f'{entry.name!r}, which is not a {"/".join(suffixes)} output')
+    if entries and not osp.isfile(osp.join(path, COMPLETE_MARKER)):
+        raise ValueError(f'refusing to replace output folder {path}: it has no '
+                         f'{COMPLETE_MARKER} marker, so shls did not write it (choose '
+                         'another output folder, or delete it)')
 
 
 @contextlib.contextmanager
