@@ -24,6 +24,8 @@ video made with the same weights and settings says so and skips the segmentation
 the next run), so the video is simply segmented again.
 """
 import argparse
+import math
+import os
 import os.path as osp
 import sys
 import warnings
@@ -69,7 +71,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--checkpoint', default=DEFAULT_CHECKPOINT,
                         help="model weights; 'none' = random weights")
     parser.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1 ...')
-    parser.add_argument('--fps', type=float, default=24.0,
+    parser.add_argument('--fps', type=positive_fps, default=24.0,
                         help='overlay frame rate for a frame folder (a video keeps its own)')
     parser.add_argument('--no-video', action='store_true', help='write the PNGs only')
     parser.add_argument('--format', choices=['palette', 'per-object', 'coco-rle'],
@@ -95,6 +97,17 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def positive_fps(text: str) -> float:
+    """``--fps``: a finite number > 0 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number, got {text!r}') from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f'must be a finite number > 0, got {text!r}')
+    return value
+
+
 def resolve_config(path: str) -> str:
     """``path`` as given, else relative to the repository root."""
     if osp.isfile(path) or osp.isabs(path):
@@ -108,17 +121,62 @@ def default_out(input_path: str) -> str:
     return osp.join('work_dirs', 'demo', name)
 
 
-def demo(args: argparse.Namespace) -> int:
-    """Segment the input video, report the speed (and J&F with ``--gt``)."""
-    from shls.apis import init_segmenter, load_first_mask, open_frames
-    from shls.apis import segment_video_to_disk
-    source = open_frames(args.input, args.fps)  # checks the input before any work
-    if not osp.isdir(args.mask):  # a folder of annotations is checked against the frames
-        load_first_mask(args.mask)
+def check_inputs(source, args: argparse.Namespace, out: str) -> None:
+    """Every input check that needs no model, before any work: the output apart from the
+    inputs, the first frame's size, the first mask, and the ground truth (sizes, names).
+
+    Raises:
+        ValueError, FileNotFoundError: One line naming the file.
+    """
+    from shls.apis import load_first_mask
+    from shls.apis.frame_source import check_frame_size
+    from shls.utils.fs import check_output_apart
+    check_output_apart(out, {'input frames': args.input, 'mask': args.mask,
+                             'ground truth': args.gt, 'checkpoint': args.checkpoint,
+                             'config': resolve_config(args.config)}, '--out')
     if args.gt is not None and args.format != 'palette':
         raise ValueError(f'--gt scores palette PNGs: drop --format {args.format}')
     if args.gt is not None and not has_annotations(args.gt):
         raise FileNotFoundError(f'--gt: no annotation PNG in {args.gt}')
+    frame = next(iter(source), None)
+    if frame is None:
+        raise ValueError(f'no frame in {source.name}')
+    check_frame_size(frame, source.describe(0))
+    height, width = frame.shape[:2]
+    if not osp.isdir(args.mask):  # a folder of annotations is checked against the frames
+        mask, name = load_first_mask(args.mask)
+        if mask.shape != (height, width):
+            raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the frames '
+                             f'of {source.name} are {width}x{height}: {name}')
+    if args.gt is not None:
+        check_ground_truth(args.gt, source, (width, height))
+
+
+def check_ground_truth(gt_dir: str, source, size) -> None:
+    """Every ``--gt`` PNG names a frame of ``source`` and has the frames' ``(W, H)``."""
+    from PIL import Image, UnidentifiedImageError
+    names = {source.frame_name(i) for i in range(len(source))}
+    for name in sorted(n for n in os.listdir(gt_dir) if n.endswith('.png')):
+        path = osp.join(gt_dir, name)
+        if osp.splitext(name)[0] not in names:
+            raise ValueError(f'--gt: annotation {path} names no frame of {source.name}')
+        try:
+            with Image.open(path) as img:
+                found = img.size
+        except (OSError, UnidentifiedImageError) as err:
+            raise ValueError(f'--gt: cannot read annotation {path}: {err}') from err
+        if found != tuple(size):
+            raise ValueError(f'--gt: annotation {path} is {found[0]}x{found[1]} but the '
+                             f'frames of {source.name} are {size[0]}x{size[1]}')
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Segment the input video, report the speed (and J&F with ``--gt``)."""
+    from shls.apis import init_segmenter, open_frames
+    from shls.apis import segment_video_to_disk
+    source = open_frames(args.input, args.fps)  # checks the input before any work
+    out = args.out or default_out(args.input)
+    check_inputs(source, args, out)
     if args.checkpoint is None:
         print('warning: no checkpoint: the model has random weights, so the masks '
               'only show that the pipeline runs', file=sys.stderr)
@@ -128,7 +186,6 @@ def demo(args: argparse.Namespace) -> int:
         warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
         segmenter = init_segmenter(resolve_config(args.config), args.checkpoint,
                                    args.device, args.cfg_options)
-    out = args.out or default_out(args.input)
     result = segment_video_to_disk(segmenter, source, args.mask, out,
                                    overlay=not args.no_video, fmt=args.format, amp=args.amp,
                                    resume=not args.overwrite)

@@ -4,6 +4,7 @@ import copy
 import os
 import os.path as osp
 import time
+import uuid
 import warnings
 from typing import Iterator, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -22,7 +23,7 @@ from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
 from .amp import inference_autocast
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
-from .fingerprint import run_fingerprint
+from .fingerprint import data_fingerprint, run_fingerprint
 from .frame_source import FrameInput, FrameSource, check_frame_size, open_frames
 from .prompts import prompts_from_folder, stream_prompted
 from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
@@ -90,6 +91,11 @@ def _check_device(device: Union[str, torch.device]) -> torch.device:
         raise ValueError(f'invalid device {device!r}: {err}') from err
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f'device {device} requested but CUDA is not available')
+    try:  # any other device torch knows by name but this machine lacks (mps, xpu, ...)
+        torch.empty(0, device=device)
+    except (RuntimeError, AssertionError, NotImplementedError) as err:
+        detail = ' '.join(str(err).split())[:120]
+        raise ValueError(f'device {device} is not available here ({detail})') from err
     return device
 
 
@@ -254,13 +260,23 @@ def _prompts(first_mask: MaskInput, source: FrameSource) -> list:
 
 def _run_id(segmenter: VideoSegmenter, source: FrameSource, first_mask: MaskInput,
             settings: dict) -> str:
-    """Fingerprint of the weights, inference settings, input and annotations."""
+    """Fingerprint of the weights, inference settings, frames and annotations (contents,
+    not only paths: see :func:`~shls.apis.fingerprint.data_fingerprint`)."""
     model = getattr(segmenter, 'model', None)
+    if not isinstance(model, nn.Module):
+        return ''
+    paths = getattr(source, 'paths', None)
+    if paths is None and osp.isfile(source.name):
+        paths = [source.name]  # a video file
+    if paths is None:  # frames given as arrays: their content is unknown, never resume
+        return uuid.uuid4().hex
     mask = (os.fspath(first_mask) if isinstance(first_mask, (str, os.PathLike))
-            else hash(np.asarray(first_mask).tobytes()))
-    settings = dict(settings, input=source.name, mask=mask,
+            else np.asarray(first_mask))
+    root = source.name if osp.exists(source.name) else None
+    settings = dict(settings, input=source.name,
+                    data=data_fingerprint(paths, mask, root),
                     test_cfg=getattr(segmenter, 'cfg', None))
-    return run_fingerprint(model, settings) if isinstance(model, nn.Module) else ''
+    return run_fingerprint(model, settings)
 
 
 def _stream_pairs(segmenter: VideoSegmenter, source: FrameSource,
