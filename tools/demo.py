@@ -153,10 +153,15 @@ def check_inputs(source, args: argparse.Namespace, out: str) -> None:
 
 
 def check_ground_truth(gt_dir: str, source, size) -> None:
-    """Every ``--gt`` PNG names a frame of ``source`` and has the frames' ``(W, H)``."""
+    """``--gt`` has at least 3 PNGs, each naming a frame of ``source`` and of the frames'
+    ``(W, H)`` (read from the PNG headers only)."""
     from PIL import Image, UnidentifiedImageError
     names = {source.frame_name(i) for i in range(len(source))}
-    for name in sorted(n for n in os.listdir(gt_dir) if n.endswith('.png')):
+    annotations = sorted(n for n in os.listdir(gt_dir) if n.endswith('.png'))
+    if len(annotations) < 3:
+        raise ValueError(f'--gt: {len(annotations)} annotation PNGs in {gt_dir}; at least 3 '
+                         'are needed (first and last are not scored)')
+    for name in annotations:
         path = osp.join(gt_dir, name)
         if osp.splitext(name)[0] not in names:
             raise ValueError(f'--gt: annotation {path} names no frame of {source.name}')

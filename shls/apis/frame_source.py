@@ -15,6 +15,7 @@ import numpy as np
 
 from shls.datasets.davis import FRAME_EXTENSIONS, read_frame
 from shls.datasets.frame_order import natural_key, sort_frame_names  # noqa: F401
+from shls.utils.fs import opencv_readable
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v')
 #: Smallest frame side: video encoders (and the overlay) need at least 2x2 pixels.
@@ -150,7 +151,8 @@ class VideoFileFrames(FrameSource):
         self._count = max(count, 1)
 
     def _open(self) -> cv2.VideoCapture:
-        capture = cv2.VideoCapture(self.name)
+        with opencv_readable(self.name) as path:  # OpenCV gets an ASCII path only
+            capture = cv2.VideoCapture(path)
         if not capture.isOpened():
             capture.release()
             raise ValueError(f'cannot open video (unknown format or corrupt file): {self.name}')
