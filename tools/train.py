@@ -91,9 +91,22 @@ def check_resume_fits(runner, cfg) -> None:
 
 
 def latest_checkpoint(work_dir: str):
-    """The checkpoint ``--resume`` alone continues from (None if there is none)."""
+    """The checkpoint ``--resume`` alone continues from (None if there is none): the one
+    ``last_checkpoint`` names, else (pointer empty or naming a missing file) the
+    ``iter_<n>.pth`` of the work dir with the largest ``n``."""
+    import glob
+    import re
+
     from mmengine.runner import find_latest_checkpoint
-    return find_latest_checkpoint(work_dir) if osp.isdir(work_dir) else None
+    if not osp.isdir(work_dir):
+        return None
+    path = find_latest_checkpoint(work_dir)
+    if path and osp.isfile(path):
+        return path
+    found = [(int(m.group(1)), p) for p in glob.glob(osp.join(glob.escape(work_dir),
+                                                             'iter_*.pth'))
+             if (m := re.fullmatch(r'iter_(\d+)\.pth', osp.basename(p)))]
+    return max(found)[1] if found else None
 
 
 def check_resume_checkpoint(path) -> None:

@@ -39,7 +39,11 @@ INTERRUPTED = 130
 def run_tool(main: Callable[[], int], debug: bool) -> int:
     """Run ``main``: user errors become one line on stderr and exit code 2, Ctrl-C the line
     ``interrupted`` and exit code 130 (outputs are written atomically, so none is left
-    half-written), and warnings one ``warning: ...`` line each."""
+    half-written), and warnings one ``warning: ...`` line each. File names with bytes that
+    are not UTF-8 are printed with backslash escapes instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        if callable(getattr(stream, 'reconfigure', None)):
+            stream.reconfigure(errors='backslashreplace')
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
