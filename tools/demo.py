@@ -6,10 +6,12 @@ Examples:
     python tools/demo.py clip.mp4 --mask first.png --checkpoint work_dirs/run/iter_2000.pth
     python tools/demo.py frames/ --mask frames_gt/00000.png --gt frames_gt/   # + J&F
 
-INPUT is a folder of frames (JPEG / PNG, natural file-name order) or a video file. The
-mask is a palette PNG of object ids (0 = background, 255 = void; a DAVIS-2016 0/255
-mask is one object; an RGB mask must use DAVIS palette colours) of the first frame's
-size. OUT receives ``<frame>.png`` per frame and ``overlay.mp4``; it appears only when
+INPUT is a folder of frames (JPEG / PNG, natural file-name order; colliding or ambiguous
+names are an error, see shls.datasets.frame_order) or a video file. The mask is a palette
+PNG of object ids (0 = background, 255 = void; a DAVIS-2016 0/255 mask is one object; a
+grayscale mask that is neither 0/255 nor a few small ids, e.g. saved as JPEG, is one
+object at value >= 128, with a warning; an RGB mask must use DAVIS palette colours) of the
+first frame's size. OUT receives ``<frame>.png`` per frame and ``overlay.mp4``; it appears only when
 the whole video is done (an earlier demo output there is replaced); then
 ``contact_sheet.png`` (8 frames with their masks). With ``--gt`` (annotation PNGs named
 like the frames; the default for the bundled clip) J&F is printed by the DAVIS-2017
@@ -18,9 +20,11 @@ protocol (first and last annotated frames not scored).
 ``--mask`` may also be a folder of PNGs named like the frames (YouTube-VOS
 ``Annotations/<video>``): each object is taken from the PNG where it first appears.
 ``--format per-object`` / ``coco-rle`` write ``<frame>_<id>.png`` 0/255 masks or one COCO
-RLE ``masks.json`` instead of palette PNGs. A rerun into an OUT that already holds this
-video made with the same weights and settings says so and skips the segmentation
-(``--overwrite`` redoes it); a killed run leaves no OUT (its temporary folder is removed by
+RLE ``masks.json`` instead of palette PNGs. OUT may not be, contain or lie inside an input
+(frames, mask, ground truth), and only an earlier demo output (it carries the ``.complete``
+marker) is replaced. A rerun into an OUT that already holds this video made with the same
+weights, settings and data (frame names, sizes and times, the mask's bytes) says so and
+skips the segmentation (``--overwrite`` redoes it); a killed run leaves no OUT (its temporary folder is removed by
 the next run), so the video is simply segmented again.
 """
 import argparse

@@ -44,26 +44,28 @@ def run_tool(main: Callable[[], int], debug: bool) -> int:
     for stream in (sys.stdout, sys.stderr):
         if callable(getattr(stream, 'reconfigure', None)):
             stream.reconfigure(errors='backslashreplace')
-    with warnings.catch_warnings():
-        warnings.showwarning = _show_warning
-        try:
-            return main()
-        except USER_ERRORS as err:
-            if debug:
-                raise
-            print(format_error(err), file=sys.stderr)
-            return 2
-        except KeyboardInterrupt:
-            if debug:
-                raise
-            print('interrupted', file=sys.stderr)
-            return INTERRUPTED
+    format_warning = warnings.formatwarning
+    warnings.formatwarning = one_line_warning
+    try:
+        return main()
+    except USER_ERRORS as err:
+        if debug:
+            raise
+        print(format_error(err), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print('interrupted', file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        warnings.formatwarning = format_warning
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def one_line_warning(message, category, filename, lineno, line=None) -> str:
     """``warning: <message>`` on one line (instead of Python's two-line format)."""
     text = ' '.join(str(message).split())
-    print(f'warning: {text}', file=file or sys.stderr)
+    return f'warning: {text}\n'
 
 
 def add_runner_args(parser: argparse.ArgumentParser, cfg_options_help: str) -> None:

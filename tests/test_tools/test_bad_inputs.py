@@ -863,11 +863,25 @@ def test_few_small_grayscale_ids_stay_ids_in_every_tool(kit, tmp_path):
 
 def test_demo_reads_a_jpeg_mask_as_one_object(kit, tmp_path, monkeypatch, capsys):
     path = _soft_masks(kit, tmp_path)['jpeg']
-    code, _, err = call_tool('demo', demo(kit, tmp_path, None, path, '--no-video'),
-                             monkeypatch, capsys)
+    with pytest.warns(UserWarning, match=f'{path.name}: grayscale mask with'):
+        code, _, err = call_tool('demo', demo(kit, tmp_path, None, path, '--no-video'),
+                                 monkeypatch, capsys)
     assert code == 0, err[-2000:]
-    assert f'warning: {path}: grayscale mask with' in err
     assert set(np.unique(read_mask(tmp_path / 'out' / '00000.png')).tolist()) == {0, 1}
+
+
+def test_tools_print_warnings_on_one_line(capsys):
+    import warnings
+
+    from shls.utils.cli import run_tool
+
+    def tool() -> int:
+        sys.stderr.write(warnings.formatwarning('a.png: soft\nmask', UserWarning, 'x.py', 1))
+        return 0
+
+    assert run_tool(tool, debug=False) == 0
+    assert capsys.readouterr().err == 'warning: a.png: soft mask\n'
+
 
 
 # --------------------------------------------------- non-UTF-8 bytes in names
