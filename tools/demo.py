@@ -24,8 +24,8 @@ RLE ``masks.json`` instead of palette PNGs. OUT may not be, contain or lie insid
 (frames, mask, ground truth), and only an earlier demo output (it carries the ``.complete``
 marker) is replaced. A rerun into an OUT that already holds this video made with the same
 weights, settings and data (frame names, sizes and times, the mask's bytes) says so and
-skips the segmentation (``--overwrite`` redoes it); a killed run leaves no OUT (its temporary folder is removed by
-the next run), so the video is simply segmented again.
+skips the segmentation (``--overwrite`` redoes it); a killed run leaves no OUT (its
+temporary folder is removed by the next run), so the video is simply segmented again.
 """
 import argparse
 import math

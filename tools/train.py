@@ -103,8 +103,8 @@ def latest_checkpoint(work_dir: str):
     path = find_latest_checkpoint(work_dir)
     if path and osp.isfile(path):
         return path
-    found = [(int(m.group(1)), p) for p in glob.glob(osp.join(glob.escape(work_dir),
-                                                             'iter_*.pth'))
+    pattern = osp.join(glob.escape(work_dir), 'iter_*.pth')
+    found = [(int(m.group(1)), p) for p in glob.glob(pattern)
              if (m := re.fullmatch(r'iter_(\d+)\.pth', osp.basename(p)))]
     return max(found)[1] if found else None
 

@@ -883,7 +883,6 @@ def test_tools_print_warnings_on_one_line(capsys):
     assert capsys.readouterr().err == 'warning: a.png: soft mask\n'
 
 
-
 # --------------------------------------------------- non-UTF-8 bytes in names
 @pytest.mark.skipif(sys.platform != 'linux', reason='file names are bytes on Linux only')
 def test_names_with_bytes_that_are_not_utf8(kit, tmp_path, monkeypatch, capsys):
