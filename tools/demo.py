@@ -41,7 +41,7 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from shls.evaluation.video_score import has_annotations, score_video  # noqa: E402
-from shls.utils.cli import run_tool  # noqa: E402
+from shls.utils.cli import add_engine_args, engine_args, run_tool  # noqa: E402
 
 DEMO_ROOT = osp.join(ROOT, 'demo', 'davis')
 #: The bundled clip, its first mask and ground truth, and the shipped CPU model.
@@ -53,6 +53,9 @@ DEFAULT_CONFIG = osp.join('configs', 'shls',
 DEFAULT_CHECKPOINT = osp.join(ROOT, 'checkpoints',
                               'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth')
 SHEET_NAME = 'contact_sheet.png'
+#: The fastest engine that keeps the accuracy on the CPUs measured (README, "Speed").
+DEFAULT_BACKEND = 'auto'   # onnxruntime on the CPU, pytorch on CUDA
+DEFAULT_INT8 = True
 
 
 def parse_args() -> argparse.Namespace:
@@ -74,7 +77,8 @@ def parse_args() -> argparse.Namespace:
                         'repository root)')
     parser.add_argument('--checkpoint', default=DEFAULT_CHECKPOINT,
                         help="model weights; 'none' = random weights")
-    parser.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1 ...')
+    parser.add_argument('--device', default='auto',
+                        help='auto (CUDA when available, else the CPU), cpu, cuda, cuda:1 ...')
     parser.add_argument('--fps', type=positive_fps, default=24.0,
                         help='overlay frame rate for a frame folder (a video keeps its own)')
     parser.add_argument('--no-video', action='store_true', help='write the PNGs only')
@@ -82,7 +86,9 @@ def parse_args() -> argparse.Namespace:
                         default='palette', help='masks: palette PNGs, per-object 0/255 PNGs '
                         '(<frame>_<id>.png), or COCO RLE (masks.json)')
     parser.add_argument('--amp', action='store_true',
-                        help='float16 autocast on CUDA (ignored with a warning on CPU)')
+                        help="force mixed precision (= --cfg-options model.test_cfg.autocast=True: "
+                        "float16 on CUDA, bfloat16 on a CPU); the shipped configs say "
+                        "'auto': chosen by a start-up probe")
     parser.add_argument('--overwrite', action='store_true',
                         help='segment again even if OUT already holds this video made with '
                         'the same weights and settings')
@@ -90,6 +96,7 @@ def parse_args() -> argparse.Namespace:
                         help='override config keys, e.g. model.test_cfg.presegmentation=vote')
     parser.add_argument('--debug', action='store_true',
                         help='show full tracebacks instead of one-line errors')
+    add_engine_args(parser, DEFAULT_BACKEND, DEFAULT_INT8)
     args = parser.parse_args()
     if args.input is None:
         args.input, args.mask = DEFAULT_INPUT, args.mask or DEFAULT_MASK
@@ -120,6 +127,32 @@ def resolve_config(path: str) -> str:
     return candidate if osp.isfile(candidate) else path
 
 
+def resolve_device(args: argparse.Namespace) -> str:
+    """``--device`` (``auto``: CUDA when available); sets ``args.backend`` for ``auto``
+    (PyTorch on CUDA, ONNX Runtime on the CPU)."""
+    import torch
+
+    from shls.apis.inference import _check_device
+    device = args.device
+    if device == 'auto':
+        device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    _check_device(device)  # one line for a device this machine lacks (cuda, mps, ...)
+    if args.backend == 'auto':
+        args.backend = 'pytorch' if device.startswith('cuda') else 'onnxruntime'
+    if args.backend == 'onnxruntime' and not device.startswith('cpu'):
+        raise ValueError(f'--backend onnxruntime runs on the CPU, not {device}')
+    return device
+
+
+def describe_engine(segmenter) -> str:
+    """``pytorch (float32)`` / ``onnxruntime (<file>)`` for the start-up line."""
+    path = getattr(segmenter.model.backbone, 'path', None)
+    if path is not None:
+        return f'onnxruntime ({osp.basename(path)})'
+    dtype = segmenter.autocast_dtype
+    return f'pytorch ({"float32" if dtype is None else str(dtype).replace("torch.", "")})'
+
+
 def default_out(input_path: str) -> str:
     name = osp.splitext(osp.basename(osp.normpath(input_path)))[0] or 'video'
     return osp.join('work_dirs', 'demo', name)
@@ -134,7 +167,8 @@ def check_inputs(source, args: argparse.Namespace, out: str) -> None:
     """
     from shls.apis import load_first_mask
     from shls.apis.frame_source import check_frame_size
-    from shls.utils.fs import check_output_apart
+    from shls.utils.fs import check_output_apart, check_writable
+    check_writable(out, 'output folder (--out)')
     check_output_apart(out, {'input frames': args.input, 'mask': args.mask,
                              'ground truth': args.gt, 'checkpoint': args.checkpoint,
                              'config': resolve_config(args.config)}, '--out')
@@ -191,12 +225,16 @@ def demo(args: argparse.Namespace) -> int:
               'only show that the pipeline runs', file=sys.stderr)
     elif not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    device = resolve_device(args)
+    backend, engine = engine_args(args, osp.join(osp.dirname(osp.abspath(out)), 'onnx_cache'))
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
-        segmenter = init_segmenter(resolve_config(args.config), args.checkpoint,
-                                   args.device, args.cfg_options)
+        forced = dict(autocast=True) if args.amp else {}
+        segmenter = init_segmenter(resolve_config(args.config), args.checkpoint, device,
+                                   args.cfg_options, backend, engine, **forced)
+    print(f'device {device}, backbone on {describe_engine(segmenter)}')
     result = segment_video_to_disk(segmenter, source, args.mask, out,
-                                   overlay=not args.no_video, fmt=args.format, amp=args.amp,
+                                   overlay=not args.no_video, fmt=args.format,
                                    resume=not args.overwrite)
     if result.skipped:
         print(f'already done: {result.out_dir} holds this video segmented with the same '

@@ -25,8 +25,8 @@ from typing import Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from shls.utils.cli import (add_runner_args, parse_runner_args, run_tool,  # noqa: E402
-                            set_work_dir)
+from shls.utils.cli import (add_engine_args, add_runner_args, engine_args,  # noqa: E402
+                            parse_runner_args, run_tool, set_work_dir)
 from shls.utils.config import ConfigError, load_config  # noqa: E402
 
 TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
@@ -50,10 +50,13 @@ def parse_args() -> argparse.Namespace:
                         default='palette', help='predicted masks: palette PNGs, per-object '
                         '0/255 PNGs (<frame>_<id>.png), or COCO RLE (masks.json per video)')
     parser.add_argument('--amp', action='store_true',
-                        help='float16 autocast on CUDA (ignored with a warning on CPU)')
+                        help="force mixed precision (= --cfg-options model.test_cfg.autocast=True: "
+                        "float16 on CUDA, bfloat16 on a CPU); the shipped configs say "
+                        "'auto': chosen by a start-up probe")
     parser.add_argument('--no-resume', action='store_true',
                         help='segment every video again, even those an interrupted run '
                         'with the same weights and settings finished')
+    add_engine_args(parser)
     add_runner_args(parser, 'override config keys, e.g. '
                     'test_dataloader.dataset.data_root=ROOT')
     return parse_runner_args(parser)
@@ -122,13 +125,15 @@ def print_summary(metrics: dict, fps: Optional[float] = None) -> None:
     print(table, flush=True)
 
 
-def run_test(cfg, checkpoint: Optional[str]):
+def run_test(cfg, checkpoint: Optional[str], backend: str = 'pytorch', engine=None):
     """Build the Runner of a prepared config, load the weights strictly, run the test loop.
 
     Args:
         cfg: A config from :func:`build_cfg`.
         checkpoint: Checkpoint file; ``None`` only for a model without weights (a
             training-free baseline).
+        backend: ``'pytorch'`` or ``'onnxruntime'`` (the backbone in ONNX Runtime).
+        engine: :class:`shls.deployment.EngineOptions` for ``onnxruntime``.
 
     Returns:
         ``(metrics, runner)``; ``runner.test_loop`` holds the loop (e.g. its timing).
@@ -147,7 +152,12 @@ def run_test(cfg, checkpoint: Optional[str]):
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
     if checkpoint is not None:
         load_weights(model, checkpoint)
-    elif model.state_dict():
+    if backend == 'onnxruntime':
+        from shls.deployment import use_onnxruntime
+        if not hasattr(model, 'backbone'):
+            raise ConfigError(f'{type(model).__name__} has no backbone to run in onnxruntime')
+        use_onnxruntime(model, **engine._asdict())
+    if checkpoint is None and model.state_dict():
         raise ConfigError(f'{type(model).__name__} of {cfg.filename} has weights: give a '
                           'checkpoint (python tools/test.py CONFIG CHECKPOINT)')
     return runner.test(), runner
@@ -162,7 +172,10 @@ def test(args: argparse.Namespace) -> int:
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = build_cfg(args)
-    metrics, runner = run_test(cfg, args.checkpoint)
+    backend, engine = engine_args(args, osp.join(cfg.work_dir, 'onnx_cache'))
+    if backend == 'onnxruntime' and args.device == 'cuda':
+        raise ConfigError('--backend onnxruntime runs on the CPU: use --device cpu')
+    metrics, runner = run_test(cfg, args.checkpoint, backend, engine)
     if is_main_process() and not metrics:  # e.g. YouTube-VOS valid: no ground truth
         print(f'no ground truth to score; masks in {runner.test_loop.pred_root}', flush=True)
     elif is_main_process():

@@ -13,7 +13,7 @@ model = dict(
     decoder=dict(prior_weight=10.0, prune_only=True),
     test_cfg=dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
-        autocast=True,
+        autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
         roi_max_side=256,  # decode ROIs at most at the training clips' size
         superpixels=dict(
             _delete_=True,

@@ -20,7 +20,7 @@ model = dict(
     train_cfg=dict(roi_from_prediction=True, roi_margin=0.3, false_blob_prob=0.7),
     test_cfg=dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
-        autocast=True,
+        autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
         # Pre-segmentation by default (3.2 frames/s, J&F 61.1 on ../shared/data/davis);
         # refine=True runs the decoder (J&F +2, 1.8 frames/s; README, "Results").
         refine=False,

@@ -2,7 +2,7 @@
 from .checkpoint import load_weights, read_checkpoint
 from .frame_source import (ArrayFrames, FileListFrames, FolderFrames, FrameSource,
                            VideoFileFrames, list_frame_files, open_frames)
-from .inference import (VideoResult, init_segmenter, load_first_mask, segment_video,
+from .inference import (VideoResult, build_model, init_segmenter, load_first_mask, segment_video,
                         segment_video_to_disk)
 from .prompts import segment_video_prompted
 from .video_segmenter import DEFAULT_TEST_CFG, FrameContext, Segmentation, VideoSegmenter
@@ -11,7 +11,7 @@ from .writers import OverlayVideoWriter, atomic_folder
 __all__ = [
     'ArrayFrames', 'DEFAULT_TEST_CFG', 'FileListFrames', 'FolderFrames', 'FrameContext',
     'FrameSource', 'OverlayVideoWriter', 'Segmentation', 'VideoFileFrames', 'VideoResult',
-    'VideoSegmenter', 'atomic_folder', 'init_segmenter', 'list_frame_files', 'load_first_mask',
+    'VideoSegmenter', 'atomic_folder', 'build_model', 'init_segmenter', 'list_frame_files', 'load_first_mask',
     'load_weights', 'open_frames', 'read_checkpoint', 'segment_video',
     'segment_video_prompted', 'segment_video_to_disk'
 ]

@@ -17,11 +17,11 @@ from tqdm import tqdm
 
 from shls.datasets.mask_formats import OUTPUT_SUFFIXES, is_complete, writer_class
 from shls.datasets.mask_io import read_mask
+from shls.deployment import EngineOptions, check_backend, use_onnxruntime
 from shls.registry import MODELS
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
-from .amp import inference_autocast
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
 from .fingerprint import data_fingerprint, run_fingerprint
 from .frame_source import FrameInput, FrameSource, check_frame_size, open_frames
@@ -30,11 +30,14 @@ from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
 
 MaskInput = Union[str, os.PathLike, np.ndarray]
+
+
 OVERLAY_NAME = 'overlay.mp4'
 
 
 def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
                    device: str = 'cpu', cfg_options: Union[dict, Sequence[str], None] = None,
+                   backend: str = 'pytorch', engine: Optional[EngineOptions] = None,
                    **test_cfg) -> VideoSegmenter:
     """Build the model of a config, load its weights, wrap it in a :class:`VideoSegmenter`.
 
@@ -43,8 +46,12 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
             from ``shls.registry.MODELS``; ``custom_imports`` are honoured).
         checkpoint: Weights to load (strictly). ``None`` keeps a random initialisation
             and warns.
-        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ...
+        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ..., or ``'auto'`` (CUDA when
+            available).
         cfg_options: Overrides, as a dict or ``KEY=VALUE`` strings; keys are validated.
+        backend: Engine of the backbone: ``'pytorch'``, or ``'onnxruntime'`` (CPU only;
+            see :mod:`shls.deployment`).
+        engine: ONNX Runtime options (file, cache folder, int8, calibration frames).
         **test_cfg: Overrides of the model's ``test_cfg``.
 
     Returns:
@@ -53,6 +60,23 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
     Raises:
         FileNotFoundError: Missing config or checkpoint.
         ValueError: Bad device, unreadable checkpoint, or one of another architecture.
+    """
+    model = build_model(config, checkpoint, cfg_options)
+    device = _check_device(device)
+    if check_backend(backend) == 'onnxruntime':
+        if torch.device(device).type != 'cpu':
+            raise ValueError(f'--backend onnxruntime runs on the CPU; got device {device}')
+        use_onnxruntime(model, **(engine or EngineOptions())._asdict())
+    return VideoSegmenter(model, device=device, **test_cfg)
+
+
+def build_model(config: Union[str, Config], checkpoint: Optional[str] = None,
+                cfg_options: Union[dict, Sequence[str], None] = None) -> nn.Module:
+    """The model of a config with its weights (see :func:`init_segmenter`), in eval mode.
+
+    Raises:
+        FileNotFoundError: Missing config or checkpoint.
+        ValueError: A config without a model, or weights that do not fit it.
     """
     cfg = _load_cfg(config, cfg_options)
     if 'model' not in cfg:
@@ -63,7 +87,7 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
         warnings.warn('init_segmenter: no checkpoint given, the model has random weights')
     else:
         load_weights(model, checkpoint)
-    return VideoSegmenter(model, device=_check_device(device), **test_cfg)
+    return model.eval()
 
 
 def _load_cfg(config: Union[str, Config], cfg_options) -> Config:
@@ -85,6 +109,9 @@ def _load_cfg(config: Union[str, Config], cfg_options) -> Config:
 
 
 def _check_device(device: Union[str, torch.device]) -> torch.device:
+    """A torch device; ``'auto'`` = CUDA when available, else the CPU."""
+    if device == 'auto':
+        return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     try:
         device = torch.device(device)
     except RuntimeError as err:
@@ -194,7 +221,7 @@ def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, F
                           first_mask: MaskInput, out_dir: str, overlay: bool = True,
                           fps: Optional[float] = None, progress: bool = True,
                           palette: np.ndarray = DAVIS_PALETTE, fmt: str = 'palette',
-                          amp: bool = False, resume: bool = False) -> VideoResult:
+                          resume: bool = False) -> VideoResult:
     """Segment a video into ``out_dir`` (masks in ``fmt`` + ``overlay.mp4``), all or nothing.
 
     ``out_dir`` is built under a temporary name and moved into place at the end (an
@@ -215,7 +242,6 @@ def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, F
         palette: Colours of the PNGs and the overlay.
         fmt: ``'palette'``, ``'per-object'`` or ``'coco-rle'``
             (:mod:`shls.datasets.mask_formats`).
-        amp: float16 autocast on CUDA (ignored with a warning elsewhere).
         resume: Skip the work when ``out_dir`` already holds this video segmented with
             the same weights and settings.
 
@@ -225,7 +251,7 @@ def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, F
     source = open_frames(frames, fps)
     writer_cls = writer_class(fmt)
     prompts = _prompts(first_mask, source)
-    run_id = _run_id(segmenter, source, first_mask, dict(overlay=overlay, fmt=fmt, amp=amp))
+    run_id = _run_id(segmenter, source, first_mask, dict(overlay=overlay, fmt=fmt))
     if resume and is_complete(out_dir, fmt, _length(source) or -1, run_id):
         return VideoResult(osp.abspath(out_dir), _length(source), 0.0,
                            osp.join(osp.abspath(out_dir), OVERLAY_NAME) if overlay else None,
@@ -237,7 +263,7 @@ def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, F
                   if overlay else contextlib.nullcontext())
         masks = writer_cls(tmp, palette, run_id=run_id)
         bar = tqdm(total=_length(source), disable=not progress, unit='frame', desc='segmenting')
-        with writer, bar, inference_autocast(getattr(segmenter, 'device', 'cpu'), amp):
+        with writer, bar:
             for frame, pred in _stream_pairs(segmenter, source, prompts):
                 masks.write(source.frame_name(count), pred)
                 if overlay:
@@ -275,7 +301,8 @@ def _run_id(segmenter: VideoSegmenter, source: FrameSource, first_mask: MaskInpu
     root = source.name if osp.exists(source.name) else None
     settings = dict(settings, input=source.name,
                     data=data_fingerprint(paths, mask, root),
-                    test_cfg=getattr(segmenter, 'cfg', None))
+                    test_cfg=getattr(segmenter, 'cfg', None),
+                    precision=str(getattr(segmenter, 'autocast_dtype', None)))
     return run_fingerprint(model, settings)
 
 

@@ -20,6 +20,7 @@ from shls.models.superpixels import to_rgb_uint8
 from shls.models.utils import BlockStandardizer, check_id_mask, paint, segment_mode
 from shls.registry import MODELS
 from shls.utils.stage_timer import StageTimer
+from .precision import autocast_context, check_precision_setting, resolve_autocast
 from .working_scale import resize_frame, resize_mask, upscale_labels, working_size
 
 BACKGROUND = 0
@@ -66,9 +67,11 @@ DEFAULT_TEST_CFG = dict(
     # are resized down (area / nearest), the label maps back up (nearest). 0.5 at 480p
     # runs the whole pipeline at 240p, ~3-4x faster on a CPU.
     working_scale=1.0,
-    # Run the backbone and heads under torch.autocast: bfloat16 on a CPU (~1.7x faster
-    # where oneDNN has bf16 kernels, e.g. AVX512-BF16), float16 on CUDA. Superfeatures
-    # are cast back to float32 before the memory.
+    # Mixed precision of the backbone, heads and decoder (shls.apis.precision): False =
+    # float32; 'auto' = float16 on CUDA, bfloat16 on a CPU only where a start-up probe
+    # measures it faster than float32 (native bf16 kernels, e.g. AVX512-BF16), else
+    # float32; True = forced (bfloat16 on a CPU, float16 on CUDA). Superfeatures are cast
+    # back to float32 before the memory.
     autocast=False,
 )
 #: Keys of ``model.test_cfg`` consumed by the model itself.
@@ -173,6 +176,9 @@ class VideoSegmenter:
         use = self.cfg['standardize_features'] or self.handcrafted is not None
         self.standardizer = BlockStandardizer(weights) if use else None
         self.refiner = self._build_refiner()
+        #: The autocast dtype chosen for ``test_cfg.autocast`` (``None`` = float32).
+        self.autocast_dtype = resolve_autocast(self.cfg['autocast'], self.device,
+                                               getattr(model, 'backbone', None))
         #: Set a :class:`~shls.utils.stage_timer.StageTimer` to time every stage.
         self.timer: Optional[StageTimer] = None
         self.reset()
@@ -214,6 +220,7 @@ class VideoSegmenter:
         if cfg['roi_max_side'] is not None and not cfg['roi_max_side'] >= 4:
             raise ValueError(f"test_cfg.roi_max_side must be None or >= 4, got "
                              f"{cfg['roi_max_side']!r}")
+        check_precision_setting(cfg['autocast'])
         if not 0 < cfg['working_scale'] <= 1:
             raise ValueError('test_cfg.working_scale must be in (0, 1], got '
                              f"{cfg['working_scale']!r}")
@@ -315,11 +322,8 @@ class VideoSegmenter:
                             l1, l4)
 
     def _autocast(self) -> ContextManager:
-        """``torch.autocast`` for the model's device when ``test_cfg.autocast`` is on."""
-        if not self.cfg['autocast']:
-            return nullcontext()
-        kind = self.device.type
-        return torch.autocast(kind, dtype=torch.bfloat16 if kind == 'cpu' else torch.float16)
+        """``torch.autocast`` with :attr:`autocast_dtype` (a no-op for float32)."""
+        return autocast_context(self.device, self.autocast_dtype)
 
     def _describe(self, rgb: np.ndarray, spx: Tensor, features: Tensor) -> Tensor:
         """Optional hand-crafted block and standardisation of the descriptors."""

@@ -10,7 +10,6 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from shls.apis.frame_source import FileListFrames
-from shls.apis.amp import inference_autocast
 from shls.apis.fingerprint import data_root_tag
 from shls.apis.inference import segment_video
 from shls.apis.prompts import segment_video_prompted
@@ -58,7 +57,9 @@ class VOSTestLoop(TestLoop):
         resume: Skip the videos an interrupted run with the same weights and settings
             finished (see :mod:`shls.engine.resume`); their metrics are recomputed from
             the files.
-        amp: float16 autocast on CUDA (ignored with a warning elsewhere).
+        amp: Force mixed precision: the segmenter gets ``autocast=True`` (the one
+            precision switch, :mod:`shls.apis.precision`); training-free baselines
+            ignore it.
 
     Items may carry ``prompts`` (YouTube-VOS: masks on the frames where objects first
     appear, see :class:`~shls.datasets.YouTubeVOSDataset`); they are then given to the
@@ -119,8 +120,9 @@ class VOSTestLoop(TestLoop):
         model = model.module if is_model_wrapper(model) else model
         # training-free baselines (shls.models.baselines) bring their own segmenter
         build = getattr(model, 'build_segmenter', None)
+        forced = dict(autocast=True) if self.amp else {}
         self._segmenter = (build(**self.segmenter_cfg) if callable(build) else
-                           VideoSegmenter(model, **self.segmenter_cfg))
+                           VideoSegmenter(model, **dict(self.segmenter_cfg, **forced)))
         self.num_frames, self.seconds = 0, 0.0
         rank, _ = get_dist_info()
         self._start_resume(model, rank)
@@ -136,7 +138,7 @@ class VOSTestLoop(TestLoop):
     def _start_resume(self, model, rank: int) -> None:
         """Compare this run with the record of the output folder; say what is skipped."""
         settings = dict(segmenter_cfg=self.segmenter_cfg, out_format=self.out_format,
-                        amp=self.amp)
+                        precision=str(getattr(self._segmenter, 'autocast_dtype', None)))
         self._guard = ResumeGuard(run_fingerprint(model, settings), self.resume,
                                   self.data_root)
         if not self.resume or rank != 0:
@@ -175,8 +177,7 @@ class VOSTestLoop(TestLoop):
         start = time.perf_counter()
         with atomic_folder(pred_dir, suffixes=OUTPUT_SUFFIXES) as tmp, \
                 tqdm(total=len(source), desc=seq_name, unit='frame', leave=False,
-                     disable=not (self.progress and rank == 0)) as bar, \
-                inference_autocast(getattr(self._segmenter, 'device', 'cpu'), self.amp):
+                     disable=not (self.progress and rank == 0)) as bar:
             writer = writer_cls(tmp, palette, run_id=self._guard.video_id(
                 source.paths, first_mask_path) if self._guard else '')
             for index, pred in enumerate(self._predictions(item, source)):

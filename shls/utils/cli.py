@@ -95,3 +95,39 @@ def set_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
     check_writable(cfg.work_dir, '--work-dir' if work_dir else 'work dir')
+
+
+def add_engine_args(parser: argparse.ArgumentParser, default_backend: str = 'pytorch',
+                    default_int8: bool = False) -> None:
+    """Add ``--backend``, ``--int8`` / ``--float32``, ``--onnx`` and ``--calib``
+    (:mod:`shls.deployment`); read them back with :func:`engine_args`."""
+    group = parser.add_argument_group('inference engine of the backbone')
+    choices = ['pytorch', 'onnxruntime'] + (['auto'] if default_backend == 'auto' else [])
+    group.add_argument('--backend', choices=choices, default=default_backend,
+                       help='pytorch, or ONNX Runtime (CPU; the backbone exported once into '
+                       'a cache keyed by its weights, then reused)'
+                       + ('; auto: onnxruntime on the CPU, pytorch on CUDA'
+                          if default_backend == 'auto' else ''))
+    precision = group.add_mutually_exclusive_group()
+    precision.add_argument('--int8', dest='int8', action='store_true', default=default_int8,
+                           help='onnxruntime: static int8 export calibrated on a few real '
+                           'frames')
+    precision.add_argument('--float32', dest='int8', action='store_false',
+                           default=argparse.SUPPRESS,
+                           help='onnxruntime: float32 export (masks as the pytorch backend)')
+    group.add_argument('--onnx', metavar='FILE',
+                       help='onnxruntime: use this exported backbone '
+                       '(tools/deployment/export_onnx.py) instead of the cache')
+    group.add_argument('--calib', metavar='FRAMES',
+                       help='onnxruntime --int8: frame folder / video to calibrate on '
+                       '(default: the bundled DAVIS clip)')
+    parser.set_defaults(int8_default=default_int8)
+
+
+def engine_args(args: argparse.Namespace, cache_dir: str):
+    """``(backend, EngineOptions)`` of the options of :func:`add_engine_args`."""
+    from shls.deployment import engine_options
+    int8 = args.int8
+    if args.int8 == args.int8_default and (args.backend != 'onnxruntime' or args.onnx):
+        int8 = False  # the default precision of the cached export: nothing to check
+    return args.backend, engine_options(args.backend, args.onnx, int8, args.calib, cache_dir)

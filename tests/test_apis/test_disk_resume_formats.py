@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from shls.apis import init_segmenter, segment_video, segment_video_to_disk
-from shls.apis.amp import inference_autocast
 from shls.apis.frame_source import open_frames
 from shls.apis.prompts import prompts_from_folder
 from shls.datasets import read_mask
@@ -87,14 +86,6 @@ def test_annotation_folder_errors(swan, tmp_path):
         prompts_from_folder(str(tmp_path / 'odd'), source)
 
 
-def test_amp_is_ignored_on_cpu_with_a_warning():
-    with pytest.warns(UserWarning, match='AMP is for CUDA only'):
-        with inference_autocast('cpu', True):
-            assert not torch.is_autocast_enabled()
-    with inference_autocast('cpu', False):
-        pass
-
-
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA device')
 @pytest.mark.parametrize('amp', [False, True])
 def test_cuda_gives_the_cpu_masks(swan, amp):
@@ -105,8 +96,8 @@ def test_cuda_gives_the_cpu_masks(swan, amp):
     for device in ('cpu', 'cuda'):
         torch.manual_seed(0)
         with pytest.warns(UserWarning, match='random weights'):
-            segmenter = init_segmenter(TINY_CONFIG, device=device)
-        with inference_autocast(device, amp and device == 'cuda'):
-            masks[device] = np.stack(list(segment_video(segmenter, frames, first)))
+            segmenter = init_segmenter(TINY_CONFIG, device=device,
+                                       autocast=amp and device == 'cuda')
+        masks[device] = np.stack(list(segment_video(segmenter, frames, first)))
     disagree = (masks['cpu'] != masks['cuda']).mean()
     assert disagree < (0.02 if amp else 0.005), disagree

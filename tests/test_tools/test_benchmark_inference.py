@@ -7,17 +7,25 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CONFIG = osp.join(REPO, 'tests', 'fixtures', 'configs', 'shls_tiny.py')
 
 
-def test_benchmark_inference_on_the_fixture_clip(davis_root):
+def test_benchmark_inference_compares_engines_on_the_fixture_clip(davis_root, tmp_path):
     seq = osp.join(davis_root, 'JPEGImages', '480p', 'blackswan')
     mask = osp.join(davis_root, 'Annotations', '480p', 'blackswan', '00000.png')
     proc = run_tool(REPO, ['tools/analysis/benchmark_inference.py', '--input', seq, '--mask',
                            mask, '--config', TINY_CONFIG, '--checkpoint', 'none',
-                           '--max-frames', '4', '--warmup', '1', '--threads', '1'])
+                           '--max-frames', '4', '--warmup', '1', '--threads', '1',
+                           '--variants', 'pytorch-fp32', 'onnxruntime-fp32',
+                           '--cache', str(tmp_path), '--davis', davis_root])
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
-    for stage in ('superpixels', 'features', 'memory_query', 'end to end', 'memory bank:'):
-        assert stage in out
-    assert '4 frames (2 timed)' in out
+    assert out.startswith('CPU: ') and '1 threads' in out.splitlines()[0]
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
+    assert lines['ms'] == ['per', 'frame', 'pytorch-fp32', 'onnxruntime-fp32']
+    for stage in ('superpixels', 'features', 'memory_query', 'frames/s', 'J&F-Mean'):
+        values = [float(v) for v in lines[stage]]
+        assert len(values) == 2 and all(v > 0 for v in values), (stage, values)
+    jf = [float(v) for v in lines['J&F-Mean']]
+    assert abs(jf[0] - jf[1]) < 1.0  # the float32 engine gives (nearly) the same masks
+    assert 'memory bank:' in out
 
 
 def test_benchmark_inference_needs_enough_frames(davis_root):

@@ -42,5 +42,5 @@ model = dict(
         learned_weight=1.0,           # block weights once standardised
         handcrafted_weight=1.0,
         working_scale=1.0,            # segment at this fraction of the frame size
-        autocast=False,               # backbone + heads in bfloat16 (CPU) / float16 (CUDA)
+        autocast=False,               # mixed precision: False, True or 'auto' (shls.apis.precision)
         superpixels=None))            # test-time generator; None = the one above

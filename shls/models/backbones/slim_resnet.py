@@ -77,9 +77,19 @@ class SlimResNet(BaseModule):
 
     def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
         """Args: x: ``(B, 3, H, W)``. Returns: ``(l1 (B, C1, H, W), l4 (B, C4, h, w))``."""
-        out = self.stem(x)
-        out = self.stages[0](out)
-        l1 = F.interpolate(out, size=x.shape[-2:], mode='bilinear', align_corners=False)
+        return self.finish(self.forward_stages(x), x.shape[-2:])
+
+    def forward_stages(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+        """The convolutional part alone (what an inference engine runs, see
+        :mod:`shls.deployment`): ``(first stage's map at stride 2, l4)``."""
+        out = self.stages[0](self.stem(x))
+        first = out
         for stage in self.stages[1:]:
             out = stage(out)
-        return l1, out
+        return first, out
+
+    @staticmethod
+    def finish(maps: Tuple[Tensor, Tensor], size: Tuple[int, int]) -> Tuple[Tensor, Tensor]:
+        """:meth:`forward_stages` maps -> ``(l1 upsampled to size, l4)``."""
+        first, l4 = maps
+        return F.interpolate(first, size=size, mode='bilinear', align_corners=False), l4

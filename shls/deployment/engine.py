@@ -1,0 +1,177 @@
+"""Swap a model's backbone for an ONNX Runtime engine, exported once into a cache.
+
+``use_onnxruntime(model, ...)`` replaces ``model.backbone`` by an
+:class:`~shls.deployment.OnnxRuntimeBackbone`. Without an explicit ``.onnx`` file the
+backbone is exported (and for ``int8`` quantized, calibrated on a few real frames) into
+``cache_dir`` under a name keyed by the hash of the backbone's weights, its class and
+shapes, the precision and the calibration frames, so the same weights are exported once
+and reused, and other weights never reuse a stale file.
+"""
+import hashlib
+import os
+import os.path as osp
+from typing import List, NamedTuple, Optional
+
+import numpy as np
+import torch
+from mmengine.logging import print_log
+from torch import nn
+
+from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
+from .ort_backbone import OnnxRuntimeBackbone
+
+#: Inference engines of the per-frame encoder.
+BACKENDS = ('pytorch', 'onnxruntime')
+#: Where ``int8`` calibration frames come from by default: the bundled DAVIS clip.
+DEFAULT_CALIBRATION = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+                               'demo', 'davis', 'JPEGImages', '480p', 'blackswan')
+CALIBRATION_FRAMES = 8
+#: Bump when the export or quantization recipe changes (invalidates cached files).
+RECIPE_VERSION = 1
+
+
+class EngineOptions(NamedTuple):
+    """Options of the ONNX Runtime backend (:func:`shls.deployment.use_onnxruntime`).
+
+    Attributes:
+        onnx_file: An exported engine to use as is; ``None`` = export into the cache.
+        cache_dir: Cache folder of the exports (default ``work_dirs/onnx_cache``).
+        int8: Use the int8 (static, calibrated) export.
+        calibration: Frame folder / video calibrating int8 (default: the bundled clip).
+    """
+
+    onnx_file: Optional[str] = None
+    cache_dir: Optional[str] = None
+    int8: bool = False
+    calibration: Optional[str] = None
+
+
+def check_backend(backend: str) -> str:
+    if backend not in BACKENDS:
+        raise ValueError(f'unknown backend {backend!r}; choose one of {", ".join(BACKENDS)}')
+    return backend
+
+
+def weights_digest(module: nn.Module) -> str:
+    """sha256 of a module's class, state-dict names, shapes and values."""
+    digest = hashlib.sha256(type(module).__qualname__.encode())
+    for name, tensor in module.state_dict().items():
+        data = tensor.detach().cpu().contiguous().reshape(-1)
+        digest.update(f'{name}:{tuple(tensor.shape)}:{data.dtype}'.encode())
+        digest.update(data.view(torch.uint8).numpy().tobytes() if data.numel() else b'')
+    return digest.hexdigest()
+
+
+def calibration_images(model: nn.Module, frames: Optional[str] = None,
+                       count: int = CALIBRATION_FRAMES) -> List[np.ndarray]:
+    """``count`` evenly spaced frames of a folder / video, normalised as the model does.
+
+    Args:
+        model: The model (its ``data_preprocessor.normalize``).
+        frames: Frame folder or video; default: the bundled DAVIS clip.
+        count: How many frames.
+
+    Returns:
+        ``(1, 3, H, W)`` float32 arrays.
+    """
+    from shls.apis.frame_source import open_frames
+    source = open_frames(frames or DEFAULT_CALIBRATION)
+    wanted = set(np.linspace(0, len(source) - 1, min(count, len(source))).round().astype(int))
+    images = []
+    for index, rgb in enumerate(source):
+        if index in wanted:
+            image = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None]
+            images.append(model.data_preprocessor.normalize(image).float().numpy())
+    return images
+
+
+def _frames_digest(frames: Optional[str]) -> str:
+    from shls.apis.frame_source import open_frames
+    source = open_frames(frames or DEFAULT_CALIBRATION)
+    names = '|'.join(source.frame_name(i) for i in range(len(source)))
+    return hashlib.sha256(f'{osp.abspath(source.name)}|{names}'.encode()).hexdigest()[:12]
+
+
+def cached_engine_file(model: nn.Module, cache_dir: str, int8: bool = False,
+                       calibration: Optional[str] = None) -> str:
+    """The cached ``.onnx`` of ``model.backbone``, exported (and quantized) if missing.
+
+    Args:
+        model: A model with ``backbone`` and ``data_preprocessor``.
+        cache_dir: Cache folder (created).
+        int8: Quantize (static, calibrated on ``calibration``).
+        calibration: Frame folder / video for int8 (default: the bundled clip).
+
+    Returns:
+        Path of the engine file.
+    """
+    backbone = model.backbone
+    key = hashlib.sha256(f'{weights_digest(backbone)}|opset{OPSET}|v{RECIPE_VERSION}'.encode())
+    if int8:
+        key.update(f'|int8|{_frames_digest(calibration)}|{CALIBRATION_FRAMES}'.encode())
+    stem = f'{type(backbone).__name__.lower()}-{key.hexdigest()[:16]}'
+    path = osp.join(cache_dir, stem + ('-int8' if int8 else '-fp32') + '.onnx')
+    if osp.isfile(path):
+        return path
+    os.makedirs(cache_dir, exist_ok=True)
+    fp32 = path if not int8 else cached_engine_file(model, cache_dir, False)
+    if not int8:
+        print_log(f'onnxruntime: exporting the backbone to {path}', logger='current')
+        return export_backbone_onnx(backbone, path)
+    print_log(f'onnxruntime: quantizing the backbone to int8 ({CALIBRATION_FRAMES} '
+              f'calibration frames) -> {path}', logger='current')
+    return quantize_onnx_int8(fp32, path, calibration_images(model, calibration))
+
+
+def engine_options(backend: str, onnx_file: Optional[str], int8: bool,
+                   calibration: Optional[str], cache_dir: Optional[str]) -> EngineOptions:
+    """Checked command-line engine options (``--onnx``, ``--int8`` and ``--calib`` need
+    ``--backend onnxruntime``; ``--calib`` needs ``--int8``)."""
+    check_backend(backend)
+    given = [flag for flag, value in (('--onnx', onnx_file), ('--int8', int8),
+                                      ('--calib', calibration)) if value]
+    if backend != 'onnxruntime' and given:
+        raise ValueError(f'{", ".join(given)} only apply to --backend onnxruntime')
+    if calibration and not int8:
+        raise ValueError('--calib calibrates the int8 export: add --int8')
+    if onnx_file and (int8 or calibration):
+        raise ValueError('--onnx uses that file as is: drop --int8 / --calib')
+    return EngineOptions(onnx_file, cache_dir, int8, calibration)
+
+
+def use_onnxruntime(model: nn.Module, onnx_file: Optional[str] = None,
+                    cache_dir: Optional[str] = None, int8: bool = False,
+                    calibration: Optional[str] = None) -> str:
+    """Replace ``model.backbone`` by an ONNX Runtime engine of the same weights.
+
+    Args:
+        model: The model, weights loaded.
+        onnx_file: An exported engine to use as is; ``None`` = the cached export.
+        cache_dir: Cache folder for the export (default ``work_dirs/onnx_cache``).
+        int8: Use the int8 export (ignored with ``onnx_file``).
+        calibration: Frames calibrating the int8 export (default: the bundled clip).
+
+    Returns:
+        The engine file used.
+    """
+    _check_onnxruntime()
+    backbone = model.backbone
+    if isinstance(backbone, OnnxRuntimeBackbone):
+        raise ValueError('the model already runs its backbone in onnxruntime')
+    if onnx_file is None:
+        onnx_file = cached_engine_file(model, cache_dir or osp.join('work_dirs', 'onnx_cache'),
+                                       int8, calibration)
+    elif not osp.isfile(onnx_file):
+        raise FileNotFoundError(f'ONNX file not found: {onnx_file}')
+    model.backbone = OnnxRuntimeBackbone(onnx_file, getattr(backbone, 'finish', None))
+    return onnx_file
+
+
+def _check_onnxruntime() -> None:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError as err:
+        raise ImportError('--backend onnxruntime needs onnxruntime: pip install '
+                          'onnxruntime onnx (or pip install -e .)') from err
+
+
