@@ -630,7 +630,8 @@ def test_bad_input(kit, tmp_path, monkeypatch, capsys, name):
         assert fragment in lines[-1], (fragment, lines[-1])
     if spec.out is not None:
         assert listing(spec.out) == [], listing(spec.out)
-    print(f'{name}: {lines[-1]}')
+    with capsys.disabled():  # shown with pytest -s: the catalogue of messages
+        print(f'{name}: {lines[-1]}')
 
 
 # ------------------------------------------------- accepted inputs (documented behaviour)
