@@ -121,7 +121,7 @@ def _check_device(device: Union[str, torch.device]) -> torch.device:
     try:  # any other device torch knows by name but this machine lacks (mps, xpu, ...)
         torch.empty(0, device=device)
     except (RuntimeError, AssertionError, NotImplementedError) as err:
-        detail = ' '.join(str(err).split())[:120]
+        detail = ' '.join(str(err).split()).split('. ')[0][:100]
         raise ValueError(f'device {device} is not available here ({detail})') from err
     return device
 
