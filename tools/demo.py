@@ -6,10 +6,12 @@ Examples:
     python tools/demo.py clip.mp4 --mask first.png --checkpoint work_dirs/run/iter_2000.pth
     python tools/demo.py frames/ --mask frames_gt/00000.png --gt frames_gt/   # + J&F
 
-INPUT is a folder of frames (JPEG / PNG, natural file-name order) or a video file. The
-mask is a palette PNG of object ids (0 = background, 255 = void; a DAVIS-2016 0/255
-mask is one object; an RGB mask must use DAVIS palette colours) of the first frame's
-size. OUT receives ``<frame>.png`` per frame and ``overlay.mp4``; it appears only when
+INPUT is a folder of frames (JPEG / PNG, natural file-name order; colliding or ambiguous
+names are an error, see shls.datasets.frame_order) or a video file. The mask is a palette
+PNG of object ids (0 = background, 255 = void; a DAVIS-2016 0/255 mask is one object; a
+grayscale mask that is neither 0/255 nor a few small ids, e.g. saved as JPEG, is one
+object at value >= 128, with a warning; an RGB mask must use DAVIS palette colours) of the
+first frame's size. OUT receives ``<frame>.png`` per frame and ``overlay.mp4``; it appears only when
 the whole video is done (an earlier demo output there is replaced); then
 ``contact_sheet.png`` (8 frames with their masks). With ``--gt`` (annotation PNGs named
 like the frames; the default for the bundled clip) J&F is printed by the DAVIS-2017
@@ -18,12 +20,16 @@ protocol (first and last annotated frames not scored).
 ``--mask`` may also be a folder of PNGs named like the frames (YouTube-VOS
 ``Annotations/<video>``): each object is taken from the PNG where it first appears.
 ``--format per-object`` / ``coco-rle`` write ``<frame>_<id>.png`` 0/255 masks or one COCO
-RLE ``masks.json`` instead of palette PNGs. A rerun into an OUT that already holds this
-video made with the same weights and settings says so and skips the segmentation
-(``--overwrite`` redoes it); a killed run leaves no OUT (its temporary folder is removed by
-the next run), so the video is simply segmented again.
+RLE ``masks.json`` instead of palette PNGs. OUT may not be, contain or lie inside an input
+(frames, mask, ground truth), and only an earlier demo output (it carries the ``.complete``
+marker) is replaced. A rerun into an OUT that already holds this video made with the same
+weights, settings and data (frame names, sizes and times, the mask's bytes) says so and
+skips the segmentation (``--overwrite`` redoes it); a killed run leaves no OUT (its
+temporary folder is removed by the next run), so the video is simply segmented again.
 """
 import argparse
+import math
+import os
 import os.path as osp
 import sys
 import warnings
@@ -73,7 +79,7 @@ def parse_args() -> argparse.Namespace:
                         help="model weights; 'none' = random weights")
     parser.add_argument('--device', default='auto',
                         help='auto (CUDA when available, else the CPU), cpu, cuda, cuda:1 ...')
-    parser.add_argument('--fps', type=float, default=24.0,
+    parser.add_argument('--fps', type=positive_fps, default=24.0,
                         help='overlay frame rate for a frame folder (a video keeps its own)')
     parser.add_argument('--no-video', action='store_true', help='write the PNGs only')
     parser.add_argument('--format', choices=['palette', 'per-object', 'coco-rle'],
@@ -102,6 +108,17 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def positive_fps(text: str) -> float:
+    """``--fps``: a finite number > 0 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number, got {text!r}') from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f'must be a finite number > 0, got {text!r}')
+    return value
+
+
 def resolve_config(path: str) -> str:
     """``path`` as given, else relative to the repository root."""
     if osp.isfile(path) or osp.isabs(path):
@@ -113,9 +130,12 @@ def resolve_config(path: str) -> str:
 def resolve_device(args: argparse.Namespace) -> str:
     """``--device`` (``auto``: CUDA when available, else the CPU)."""
     import torch
+
+    from shls.apis.inference import _check_device
     device = args.device
     if device == 'auto':
         device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    _check_device(device)  # one line for a device this machine lacks (cuda, mps, ...)
     if args.backend == 'onnxruntime' and not device.startswith('cpu'):
         raise ValueError(f'--backend onnxruntime runs on the CPU, not {device}')
     return device
@@ -135,23 +155,73 @@ def default_out(input_path: str) -> str:
     return osp.join('work_dirs', 'demo', name)
 
 
-def demo(args: argparse.Namespace) -> int:
-    """Segment the input video, report the speed (and J&F with ``--gt``)."""
-    from shls.apis import init_segmenter, load_first_mask, open_frames
-    from shls.apis import segment_video_to_disk
-    source = open_frames(args.input, args.fps)  # checks the input before any work
-    if not osp.isdir(args.mask):  # a folder of annotations is checked against the frames
-        load_first_mask(args.mask)
+def check_inputs(source, args: argparse.Namespace, out: str) -> None:
+    """Every input check that needs no model, before any work: the output apart from the
+    inputs, the first frame's size, the first mask, and the ground truth (sizes, names).
+
+    Raises:
+        ValueError, FileNotFoundError: One line naming the file.
+    """
+    from shls.apis import load_first_mask
+    from shls.apis.frame_source import check_frame_size
+    from shls.utils.fs import check_output_apart, check_writable
+    check_writable(out, 'output folder (--out)')
+    check_output_apart(out, {'input frames': args.input, 'mask': args.mask,
+                             'ground truth': args.gt, 'checkpoint': args.checkpoint,
+                             'config': resolve_config(args.config)}, '--out')
     if args.gt is not None and args.format != 'palette':
         raise ValueError(f'--gt scores palette PNGs: drop --format {args.format}')
     if args.gt is not None and not has_annotations(args.gt):
         raise FileNotFoundError(f'--gt: no annotation PNG in {args.gt}')
+    frame = next(iter(source), None)
+    if frame is None:
+        raise ValueError(f'no frame in {source.name}')
+    check_frame_size(frame, source.describe(0))
+    height, width = frame.shape[:2]
+    if not osp.isdir(args.mask):  # a folder of annotations is checked against the frames
+        mask, name = load_first_mask(args.mask)
+        if mask.shape != (height, width):
+            raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the frames '
+                             f'of {source.name} are {width}x{height}: {name}')
+    if args.gt is not None:
+        check_ground_truth(args.gt, source, (width, height))
+
+
+def check_ground_truth(gt_dir: str, source, size) -> None:
+    """``--gt`` has at least 3 PNGs, each naming a frame of ``source`` and of the frames'
+    ``(W, H)`` (read from the PNG headers only)."""
+    from PIL import Image, UnidentifiedImageError
+    names = {source.frame_name(i) for i in range(len(source))}
+    annotations = sorted(n for n in os.listdir(gt_dir) if n.endswith('.png'))
+    if len(annotations) < 3:
+        raise ValueError(f'--gt: {len(annotations)} annotation PNGs in {gt_dir}; at least 3 '
+                         'are needed (first and last are not scored)')
+    for name in annotations:
+        path = osp.join(gt_dir, name)
+        if osp.splitext(name)[0] not in names:
+            raise ValueError(f'--gt: annotation {path} names no frame of {source.name}')
+        try:
+            with Image.open(path) as img:
+                found = img.size
+        except (OSError, UnidentifiedImageError) as err:
+            raise ValueError(f'--gt: cannot read annotation {path}: {err}') from err
+        if found != tuple(size):
+            raise ValueError(f'--gt: annotation {path} is {found[0]}x{found[1]} but the '
+                             f'frames of {source.name} are {size[0]}x{size[1]}')
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Segment the input video, report the speed (and J&F with ``--gt``)."""
+    from shls.apis import init_segmenter, open_frames
+    from shls.apis import segment_video_to_disk
+    source = open_frames(args.input, args.fps)  # checks the input before any work
+    out = args.out or default_out(args.input)
+    check_inputs(source, args, out)
     if args.checkpoint is None:
         print('warning: no checkpoint: the model has random weights, so the masks '
               'only show that the pipeline runs', file=sys.stderr)
     elif not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    out = args.out or default_out(args.input)
     device = resolve_device(args)
     backend, engine = engine_args(args, osp.join(osp.dirname(osp.abspath(out)), 'onnx_cache'))
     with warnings.catch_warnings():

@@ -6,7 +6,9 @@ already in ``OUT_DIR`` are skipped (each is written atomically, so an existing f
 complete), and leftovers of a killed run (hidden ``*.tmp`` files older than a minute) are
 removed. ``OUT_DIR/.pseudo_masks.json`` records the estimator with its settings and
 IMAGES_DIR; resuming with other settings or images is an error unless ``--overwrite``
-(which recomputes every mask).
+(which recomputes every mask). OUT_DIR may not be, contain or lie inside IMAGES_DIR, and a
+folder that holds PNGs but no ``.pseudo_masks.json`` (not made by this tool) is refused,
+with or without ``--overwrite``.
 
 An unreadable image is reported with a warning and skipped; the run goes on, and ends
 with exit code 1 (not 0) and the count of such images. User errors (missing or empty
@@ -77,6 +79,8 @@ def make_masks(args: argparse.Namespace) -> int:
 
     from shls.datasets.image_mask_folder import DatasetError, list_images, read_rgb
     from shls.datasets.pseudo_mask_folder import META_NAME, PseudoMaskStore, build_estimator
+    from shls.utils.fs import check_output_apart
+    check_output_apart(args.out_dir, {'images folder': args.images_dir}, 'OUT_DIR')
     images = list_images(args.images_dir, args.img_suffix)
     estimator = build_estimator(estimator_config(args.method, args.cfg_options))
     store = PseudoMaskStore(args.out_dir, estimator, args.images_dir,

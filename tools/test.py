@@ -8,11 +8,14 @@ Examples:
 
 The config needs ``test_dataloader``, ``test_evaluator`` and ``test_cfg`` (add
 ``configs/_base_/datasets/davis.py`` to its ``_base_``, or ``youtube_vos.py``: masks
-only). Predicted masks go to ``<out>/<sequence>/`` (default ``<work_dir>/predictions``)
+only). Predicted masks go to ``<out>/<sequence>/`` (default
+``<work_dir>/predictions/<data root name>-<hash of its path>``)
 as ``<frame>.png`` palette PNGs, or with ``--format`` per-object 0/255 PNGs
 (``<frame>_<id>.png``) or COCO RLE (``masks.json``); the official-style CSVs and a JSON go
-to ``--out`` (default: the work dir). A rerun with the same weights and settings skips the
-videos a killed run finished (``--no-resume`` redoes them).
+to ``--out`` (default: the work dir). A rerun with the same weights, settings and data
+(frame names, sizes and modification times, first annotation, data root) skips the videos a
+killed run finished (``--no-resume`` redoes them). ``--out`` and ``--work-dir`` may not be,
+contain or lie inside the data root.
 """
 import argparse
 import os
@@ -78,6 +81,7 @@ def build_cfg(args: argparse.Namespace):
                           "'configs/_base_/datasets/davis.py' to its _base_")
     cfg.launcher = args.launcher
     set_work_dir(cfg, args.work_dir, args.config)
+    check_outputs_apart(cfg, args)
     if args.out:
         from shls.utils.fs import check_writable
         check_writable(args.out, 'output folder (--out)')
@@ -94,6 +98,18 @@ def build_cfg(args: argparse.Namespace):
             metric.out_dir = results_dir
     cfg.load_from, cfg.resume = None, False  # loaded strictly by load_weights
     return cfg
+
+
+def check_outputs_apart(cfg, args: argparse.Namespace) -> None:
+    """``--out`` and the work dir (default predictions) must be apart from the test data
+    and the checkpoint (see :func:`shls.utils.fs.check_output_apart`)."""
+    from shls.utils.fs import check_output_apart
+    dataset = (cfg.get('test_dataloader') or {}).get('dataset') or {}
+    inputs = {'test data root': dataset.get('data_root') or None,
+              'checkpoint': getattr(args, 'checkpoint', None)}
+    if getattr(args, 'out', None):
+        check_output_apart(args.out, inputs, '--out')
+    check_output_apart(cfg.work_dir, inputs, '--work-dir')
 
 
 def print_summary(metrics: dict, fps: Optional[float] = None) -> None:

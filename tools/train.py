@@ -91,9 +91,22 @@ def check_resume_fits(runner, cfg) -> None:
 
 
 def latest_checkpoint(work_dir: str):
-    """The checkpoint ``--resume`` alone continues from (None if there is none)."""
+    """The checkpoint ``--resume`` alone continues from (None if there is none): the one
+    ``last_checkpoint`` names, else (pointer empty or naming a missing file) the
+    ``iter_<n>.pth`` of the work dir with the largest ``n``."""
+    import glob
+    import re
+
     from mmengine.runner import find_latest_checkpoint
-    return find_latest_checkpoint(work_dir) if osp.isdir(work_dir) else None
+    if not osp.isdir(work_dir):
+        return None
+    path = find_latest_checkpoint(work_dir)
+    if path and osp.isfile(path):
+        return path
+    pattern = osp.join(glob.escape(work_dir), 'iter_*.pth')
+    found = [(int(m.group(1)), p) for p in glob.glob(pattern)
+             if (m := re.fullmatch(r'iter_(\d+)\.pth', osp.basename(p)))]
+    return max(found)[1] if found else None
 
 
 def check_resume_checkpoint(path) -> None:
@@ -109,6 +122,22 @@ def check_resume_checkpoint(path) -> None:
                           '--resume PATH') from err
 
 
+def check_training_data(cfg) -> None:
+    """Refuse before training when no mask of the training set holds an object, and when
+    the work dir overlaps the training data (see :func:`shls.utils.fs.check_output_apart`)."""
+    from shls.registry import DATASETS
+    from shls.utils.fs import check_output_apart
+    dataset_cfg = (cfg.get('train_dataloader') or {}).get('dataset')
+    if dataset_cfg is None:
+        return
+    data_root = dataset_cfg.get('data_root')
+    if data_root:
+        check_output_apart(cfg.work_dir, {'training data root': data_root}, '--work-dir')
+    dataset = DATASETS.build(dataset_cfg)
+    if hasattr(dataset, 'check_has_objects'):
+        dataset.check_has_objects()
+
+
 def train(args: argparse.Namespace) -> int:
     """Build the Runner from the config and train."""
     from mmengine.runner import Runner
@@ -117,6 +146,7 @@ def train(args: argparse.Namespace) -> int:
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = build_cfg(args)
+    check_training_data(cfg)
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     check_resume_fits(runner, cfg)

@@ -17,7 +17,9 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=3,
+    # AtomicCheckpointHook: CheckpointHook that writes each file whole (temporary name, then
+    # rename), so a kill while saving never leaves a truncated checkpoint.
+    checkpoint=dict(type='AtomicCheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=3,
                     save_best='knn/accuracy', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )

@@ -7,7 +7,6 @@ any length streams.
 """
 import os
 import os.path as osp
-import re
 from abc import ABCMeta, abstractmethod
 from typing import Iterable, Iterator, List, Optional, Sequence, Union
 
@@ -15,29 +14,45 @@ import cv2
 import numpy as np
 
 from shls.datasets.davis import FRAME_EXTENSIONS, read_frame
+from shls.datasets.frame_order import natural_key, sort_frame_names  # noqa: F401
+from shls.utils.fs import opencv_readable
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v')
+#: Smallest frame side: video encoders (and the overlay) need at least 2x2 pixels.
+MIN_FRAME_SIDE = 2
 FrameInput = Union[str, os.PathLike, Iterable[np.ndarray]]
 
 
-def natural_key(name: str) -> list:
-    """Sort key that orders ``frame2`` before ``frame10``."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r'(\d+)', name)]
-
-
 def list_frame_files(folder: str) -> List[str]:
-    """Image files of ``folder`` in natural order.
+    """Image files of ``folder`` in frame order (:mod:`shls.datasets.frame_order`).
 
     Raises:
         FileNotFoundError: ``folder`` does not exist.
-        ValueError: It holds no ``.jpg`` / ``.jpeg`` / ``.png`` file.
+        ValueError: It holds no ``.jpg`` / ``.jpeg`` / ``.png`` file, or two frame names
+            collide or sort ambiguously.
     """
     if not osp.isdir(folder):
         raise FileNotFoundError(f'frame folder not found: {folder}')
     names = [n for n in os.listdir(folder) if n.lower().endswith(FRAME_EXTENSIONS)]
     if not names:
         raise ValueError(f'no frame ({"/".join(FRAME_EXTENSIONS)}) in folder {folder}')
-    return [osp.join(folder, n) for n in sorted(names, key=natural_key)]
+    return [osp.join(folder, n) for n in sort_frame_names(names, folder)]
+
+
+def check_frame_size(frame: np.ndarray, where: str) -> None:
+    """Raise unless ``frame`` is at least ``MIN_FRAME_SIDE`` pixels in each direction.
+
+    Args:
+        frame: ``(H, W, ...)`` array.
+        where: The frame for the message (its file).
+
+    Raises:
+        ValueError: One line naming ``where`` and the size.
+    """
+    height, width = frame.shape[:2]
+    if min(height, width) < MIN_FRAME_SIDE:
+        raise ValueError(f'{where} is {width}x{height}: frames must be at least '
+                         f'{MIN_FRAME_SIDE}x{MIN_FRAME_SIDE} pixels')
 
 
 class FrameSource(metaclass=ABCMeta):
@@ -136,7 +151,8 @@ class VideoFileFrames(FrameSource):
         self._count = max(count, 1)
 
     def _open(self) -> cv2.VideoCapture:
-        capture = cv2.VideoCapture(self.name)
+        with opencv_readable(self.name) as path:  # OpenCV gets an ASCII path only
+            capture = cv2.VideoCapture(path)
         if not capture.isOpened():
             capture.release()
             raise ValueError(f'cannot open video (unknown format or corrupt file): {self.name}')

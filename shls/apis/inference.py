@@ -4,6 +4,7 @@ import copy
 import os
 import os.path as osp
 import time
+import uuid
 import warnings
 from typing import Iterator, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -22,8 +23,8 @@ from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
-from .fingerprint import run_fingerprint
-from .frame_source import FrameInput, FrameSource, open_frames
+from .fingerprint import data_fingerprint, run_fingerprint
+from .frame_source import FrameInput, FrameSource, check_frame_size, open_frames
 from .prompts import prompts_from_folder, stream_prompted
 from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
@@ -105,8 +106,8 @@ def _load_cfg(config: Union[str, Config], cfg_options) -> Config:
         raise TypeError(f'config must be a path or a Config, got {type(config).__name__}')
     if cfg_options:
         options = cfg_options if isinstance(cfg_options, dict) else parse_options(cfg_options)
-        for key in options:
-            check_key(cfg, key)
+        for key, value in options.items():
+            check_key(cfg, key, value)
         cfg.merge_from_dict(options)
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
@@ -123,6 +124,11 @@ def _check_device(device: Union[str, torch.device]) -> torch.device:
         raise ValueError(f'invalid device {device!r}: {err}') from err
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f'device {device} requested but CUDA is not available')
+    try:  # any other device torch knows by name but this machine lacks (mps, xpu, ...)
+        torch.empty(0, device=device)
+    except (RuntimeError, AssertionError, NotImplementedError) as err:
+        detail = ' '.join(str(err).split()).split('. ')[0][:100]
+        raise ValueError(f'device {device} is not available here ({detail})') from err
     return device
 
 
@@ -181,6 +187,7 @@ def _stream(segmenter: VideoSegmenter, source: FrameSource, mask: np.ndarray,
     count = 0
     for frame in source:
         if count == 0:
+            check_frame_size(frame, source.describe(0))
             if mask.shape != frame.shape[:2]:
                 raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the '
                                  f'frames of {source.name} are {frame.shape[1]}x'
@@ -285,14 +292,24 @@ def _prompts(first_mask: MaskInput, source: FrameSource) -> list:
 
 def _run_id(segmenter: VideoSegmenter, source: FrameSource, first_mask: MaskInput,
             settings: dict) -> str:
-    """Fingerprint of the weights, inference settings, input and annotations."""
+    """Fingerprint of the weights, inference settings, frames and annotations (contents,
+    not only paths: see :func:`~shls.apis.fingerprint.data_fingerprint`)."""
     model = getattr(segmenter, 'model', None)
+    if not isinstance(model, nn.Module):
+        return ''
+    paths = getattr(source, 'paths', None)
+    if paths is None and osp.isfile(source.name):
+        paths = [source.name]  # a video file
+    if paths is None:  # frames given as arrays: their content is unknown, never resume
+        return uuid.uuid4().hex
     mask = (os.fspath(first_mask) if isinstance(first_mask, (str, os.PathLike))
-            else hash(np.asarray(first_mask).tobytes()))
-    settings = dict(settings, input=source.name, mask=mask,
+            else np.asarray(first_mask))
+    root = source.name if osp.exists(source.name) else None
+    settings = dict(settings, input=source.name,
+                    data=data_fingerprint(paths, mask, root),
                     test_cfg=getattr(segmenter, 'cfg', None),
                     precision=str(getattr(segmenter, 'autocast_dtype', None)))
-    return run_fingerprint(model, settings) if isinstance(model, nn.Module) else ''
+    return run_fingerprint(model, settings)
 
 
 def _stream_pairs(segmenter: VideoSegmenter, source: FrameSource,

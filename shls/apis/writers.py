@@ -9,7 +9,8 @@ from typing import Iterator, Optional, Sequence
 import cv2
 import numpy as np
 
-from shls.utils.fs import check_writable
+from shls.datasets.mask_formats import COMPLETE_MARKER
+from shls.utils.fs import check_writable, finish_opencv_write, opencv_writable
 from shls.visualization.palette import DAVIS_PALETTE, overlay
 
 #: File types :func:`atomic_folder` may delete when it replaces an earlier output.
@@ -17,20 +18,31 @@ OUTPUT_SUFFIXES = ('.png', '.mp4')
 
 
 def check_replaceable(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> None:
-    """Raise unless ``path`` is absent or a folder of earlier outputs (flat, ``suffixes``).
+    """Raise unless ``path`` is absent, empty, or an earlier output of this project.
+
+    An earlier output carries the ``.complete`` marker that the mask writers add last
+    (:mod:`shls.datasets.mask_formats`) and holds only ``suffixes`` files (flat); any
+    other folder (the user's frames or annotations, a half-copied folder) is never
+    replaced.
 
     Raises:
-        ValueError: ``path`` is a file, or a folder holding anything else.
+        ValueError: ``path`` is a file, a folder without the marker, or a folder holding
+            anything else.
     """
     if not osp.lexists(path):
         return
     if not osp.isdir(path) or osp.islink(path):
         raise ValueError(f'output path exists and is not a folder: {path}')
-    for entry in os.scandir(path):
+    entries = list(os.scandir(path))
+    for entry in entries:
         if not (entry.is_file(follow_symlinks=False) and entry.name.lower().endswith(
                 tuple(suffixes))):
             raise ValueError(f'refusing to replace output folder {path}: it holds '
                              f'{entry.name!r}, which is not a {"/".join(suffixes)} output')
+    if entries and not osp.isfile(osp.join(path, COMPLETE_MARKER)):
+        raise ValueError(f'refusing to replace output folder {path}: it has no '
+                         f'{COMPLETE_MARKER} marker, so shls did not write it (choose '
+                         'another output folder, or delete it)')
 
 
 @contextlib.contextmanager
@@ -113,11 +125,15 @@ class OverlayVideoWriter:
 
     def __init__(self, path: str, fps: float = 24.0, alpha: float = 0.5,
                  palette: np.ndarray = DAVIS_PALETTE) -> None:
+        if not (np.isfinite(fps) and fps > 0):
+            raise ValueError(f'overlay frame rate must be a finite number > 0, got {fps}: '
+                             f'{path}')
         self.path = path
         self.fps = float(fps)
         self.alpha = alpha
         self.palette = palette
         self._writer: Optional[cv2.VideoWriter] = None
+        self._cv_path, self._cv_folder = opencv_writable(path)  # OpenCV gets ASCII only
         self.num_frames = 0
 
     def write(self, rgb: np.ndarray, mask: np.ndarray) -> None:
@@ -130,19 +146,22 @@ class OverlayVideoWriter:
 
     def _open(self, width: int, height: int) -> None:
         fourcc = cv2.VideoWriter_fourcc(*'mp4v')
-        writer = cv2.VideoWriter(self.path, fourcc, self.fps, (width, height))
+        writer = cv2.VideoWriter(self._cv_path, fourcc, self.fps, (width, height))
         if not writer.isOpened():
-            raise ValueError(f'cannot write video {self.path} (OpenCV has no mp4v encoder?)')
+            raise ValueError(f'cannot write a {width}x{height} video at {self.fps} frames/s '
+                             f'(OpenCV mp4v encoder): {self.path}')
         self._writer = writer
 
-    def close(self) -> None:
-        """Finish the file."""
+    def close(self, keep: bool = True) -> None:
+        """Finish the file (``keep=False``: drop it, e.g. after an error)."""
         if self._writer is not None:
             self._writer.release()
             self._writer = None
+        finish_opencv_write(self._cv_path, self._cv_folder, self.path, keep)
+        self._cv_folder = None
 
     def __enter__(self) -> 'OverlayVideoWriter':
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(keep=exc_type is None)

@@ -16,6 +16,7 @@ from mmengine.dataset import BaseDataset
 
 from shls.registry import DATASETS
 from shls.visualization.palette import DAVIS_PALETTE
+from .frame_order import sort_frame_names
 from .mask_io import VOID_ID, read_mask
 
 FRAME_EXTENSIONS = ('.jpg', '.jpeg', '.png')
@@ -71,9 +72,11 @@ def iter_frames(frame_paths: Iterable[str]) -> Iterator[np.ndarray]:
 
 
 def list_files(folder: str, extensions: Sequence[str]) -> List[str]:
-    """Sorted full paths of the files in ``folder`` with one of ``extensions``."""
-    names = sorted(n for n in os.listdir(folder) if n.lower().endswith(tuple(extensions)))
-    return [osp.join(folder, n) for n in names]
+    """Full paths of the files in ``folder`` with one of ``extensions``, in frame order
+    (:mod:`shls.datasets.frame_order`: natural order; colliding or ambiguous names are a
+    ``ValueError``)."""
+    names = [n for n in os.listdir(folder) if n.lower().endswith(tuple(extensions))]
+    return [osp.join(folder, n) for n in sort_frame_names(names, folder)]
 
 
 def read_split_file(path: str) -> List[str]:
@@ -172,6 +175,12 @@ class DAVISDataset(BaseDataset):
             raise FileNotFoundError(f'DAVIS sequence {name!r}: no frame in {frame_dir}')
         if not mask_paths:
             raise FileNotFoundError(f'DAVIS sequence {name!r}: no annotation in {mask_dir}')
+        frame_stems = {_stem(p) for p in frame_paths}
+        orphans = [p for p in mask_paths if _stem(p) not in frame_stems]
+        if orphans:
+            raise ValueError(f'DAVIS sequence {name!r}: annotation {orphans[0]} has no frame '
+                             f'in {frame_dir} ({len(orphans)} such annotations; it would be '
+                             'scored against a frame that was never segmented)')
         first_stem = _stem(frame_paths[0])
         if _stem(mask_paths[0]) != first_stem:
             raise ValueError(f'DAVIS sequence {name!r}: first annotation {mask_paths[0]} does '

@@ -10,12 +10,16 @@ Two layouts are supported through the folder and suffix arguments:
 
 Mask decoding (:func:`read_object_mask`):
 
-* grayscale (binary 0/255 or soft saliency 0..255): foreground is ``value >= threshold``
-  (default 128), then split into 4- or 8-connected components, one object each, largest
-  first. GrabCut masks (0/128/255) thus count their 128 "unknown" boundary band as
-  foreground; ``threshold=129`` makes it background instead. 16-bit masks are compared
-  on the 8-bit scale (value / 257); palette PNGs whose used colours are all gray are
-  read as their gray levels.
+* grayscale, by the single-channel rule that demo and test share
+  (:func:`shls.datasets.mask_io.gray_mask_kind`): a mask of a few small ids (besides 0
+  and 255, at most 16 values, all below 128) is indexed (each id an object, 255 void);
+  any other (binary 0/255 or soft saliency 0..255): foreground is ``value >= threshold``
+  (default 128, the threshold demo and test use for soft masks), then split into 4- or
+  8-connected components, one object each, largest first. GrabCut masks (0/128/255)
+  thus count their 128 "unknown" boundary band as foreground; ``threshold=129`` makes it
+  background instead. 16-bit masks whose values are all <= 255 follow the same rule;
+  others are compared on the 8-bit scale (value / 257); palette PNGs whose used colours
+  are all gray are read as their gray levels.
 * palette (indexed, "P" mode) PNGs using a non-gray colour, and RGB masks whose channels
   differ: every non-zero id / non-black colour is its own object (ids in
   ascending order); the DAVIS void id (``void_id``, 255) becomes background.
@@ -31,6 +35,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .davis import is_truncated_jpeg
+from .mask_io import gray_mask_kind
 
 DEFAULT_IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
 
@@ -104,10 +109,12 @@ def _decode_mask(path: str) -> Tuple[np.ndarray, bool]:
         return _decode_palette(array, palette)
     if mode == '1':
         return array.astype(np.uint8) * 255, False
-    if mode in ('L', 'LA'):
-        return (array if array.ndim == 2 else array[..., 0]), False
-    if mode in ('I;16', 'I;16B', 'I;16L'):
-        return array.astype(np.float32) / 257.0, False
+    if mode in ('L', 'LA', 'I;16', 'I;16B', 'I;16L', 'I'):
+        gray = array if array.ndim == 2 else array[..., 0]
+        if gray.size and gray.max() > 255:  # 16-bit scale
+            return gray.astype(np.float32) / 257.0, False
+        return gray, gray_mask_kind(gray) == 'ids'
+
     if mode in ('RGB', 'RGBA'):
         return _decode_rgb(array[..., :3])
     raise DatasetError(f'unsupported mask image mode {mode!r} in {path}')

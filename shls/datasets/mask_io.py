@@ -4,15 +4,23 @@
 whatever the PNG flavour:
 
 * palette-indexed (mode ``P``, DAVIS-2017): the palette indices, as they are;
-* 8-bit grayscale (mode ``L``) whose values are all in {0, 255} (DAVIS-2016, one object):
-  object 1 wherever the value is 255 — 255 is *not* read as void here;
-* 8-bit grayscale with any other values: the values are the ids, as they are (so 255
-  means void there);
+* single-channel (8-bit grayscale ``L``, or 16/32-bit ``I;16*`` / ``I`` whose values are
+  all <= 255, otherwise a ``ValueError``): the *single-channel rule* below;
 * 1-bit (mode ``1``): object 1 where set;
-* 16/32-bit grayscale (modes ``I;16*``, ``I``): converted with the grayscale rules above
-  when every value is <= 255, otherwise a ``ValueError``;
 * RGB / opaque RGBA: every colour must be a DAVIS palette colour, mapped to its index;
   any other colour is a ``ValueError``.
+
+The single-channel rule (:func:`gray_mask_kind`; training reads masks with the same
+rule, see :mod:`shls.datasets.image_mask_folder`):
+
+* ``binary``: the values are all in {0, 255} (DAVIS-2016): object 1 wherever the value
+  is 255 (255 is *not* void here);
+* ``ids``: besides 0 and 255, at most ``MAX_GRAY_IDS`` distinct values, all below
+  ``SOFT_THRESHOLD`` (e.g. 1, 2, 3): the values are the object ids (255 = void);
+* ``soft``: anything else (a 0/255 mask saved as JPEG, anti-aliased or feathered edges,
+  GrabCut 0/128/255, a saliency map): one object where the value is >= ``SOFT_THRESHOLD``
+  (128, the training threshold), with a one-line warning that says so. A soft edge never
+  becomes dozens of objects.
 
 Every failure is a one-line ``FileNotFoundError`` / ``ValueError`` that names the file.
 ``write_palette_png`` writes a palette PNG atomically (temporary file in the same folder,
@@ -23,6 +31,7 @@ import io
 import os
 import os.path as osp
 import tempfile
+import warnings
 from typing import Union
 
 import numpy as np
@@ -31,6 +40,10 @@ from PIL import Image, UnidentifiedImageError
 #: Object-id conventions of every mask file: 0 = background, 255 = void (ignored).
 BACKGROUND = 0
 VOID_ID = 255
+#: Single-channel masks: foreground threshold of soft masks (the training threshold).
+SOFT_THRESHOLD = 128
+#: Single-channel masks: most distinct ids (below ``SOFT_THRESHOLD``) read as object ids.
+MAX_GRAY_IDS = 16
 
 from shls.visualization.palette import DAVIS_PALETTE
 
@@ -78,15 +91,42 @@ def _to_ids(array: np.ndarray, mode: str, path: str) -> np.ndarray:
     raise ValueError(f'unsupported mask image mode {mode!r}: {path}')
 
 
+def gray_mask_kind(array: np.ndarray) -> str:
+    """How a single-channel mask is read: ``'binary'``, ``'ids'`` or ``'soft'``.
+
+    See the single-channel rule in the module docstring.
+
+    Args:
+        array: Mask values (any integer dtype, within 0..255).
+    """
+    values = np.unique(array)
+    if np.isin(values, (BACKGROUND, VOID_ID)).all():
+        return 'binary'
+    ids = values[(values != BACKGROUND) & (values != VOID_ID)]
+    if len(ids) <= MAX_GRAY_IDS and int(ids.max()) < SOFT_THRESHOLD:
+        return 'ids'
+    return 'soft'
+
+
+class SoftMaskWarning(UserWarning):
+    """A single-channel mask was not binary nor a few ids and was thresholded."""
+
+
 def _gray_to_ids(array: np.ndarray, path: str) -> np.ndarray:
-    """Grayscale values to ids: {0, 255} → binary object 1, otherwise ids as is."""
+    """Grayscale values to ids by the single-channel rule (see the module docstring)."""
     if array.size and (array.min() < 0 or array.max() > 255):
         raise ValueError(f'grayscale mask has values outside 0..255 '
                          f'(max {int(array.max())}): {path}')
-    values = np.unique(array)
-    if np.isin(values, (0, 255)).all():
+    kind = gray_mask_kind(array)
+    if kind == 'binary':
         return (array > 0).astype(np.uint8)
-    return array.astype(np.uint8)
+    if kind == 'ids':
+        return array.astype(np.uint8)
+    count = len(np.unique(array))
+    warnings.warn(SoftMaskWarning(
+        f'{path}: grayscale mask with {count} distinct values (JPEG artefacts, soft edges '
+        f'or 0/128/255?) read as one object where value >= {SOFT_THRESHOLD}'))
+    return (array >= SOFT_THRESHOLD).astype(np.uint8)
 
 
 def _rgb_to_ids(array: np.ndarray, path: str) -> np.ndarray:

@@ -17,7 +17,6 @@ import os
 import os.path as osp
 import tempfile
 import time
-import warnings
 from typing import Callable, Optional, Sequence, Union
 
 import cv2
@@ -123,9 +122,11 @@ class PseudoMaskStore:
                         f'{self.root} holds pseudo-masks {what} {found.get(key)}, not '
                         f'{wanted[key]}; use another folder, delete it, or overwrite')
             return
-        if not overwrite and glob.glob(osp.join(self.root, '*' + MASK_SUFFIX)):
-            warnings.warn(f'{self.root} holds masks without a record of their estimator; '
-                          f'they are used as masks of {wanted["estimator"]}')
+        found_masks = glob.glob(osp.join(glob.escape(self.root), '*' + MASK_SUFFIX))
+        if found_masks and not osp.isfile(record_path):
+            raise DatasetError(f'refusing to use {self.root} as a pseudo-mask folder: it holds '
+                               f'{len(found_masks)} PNGs but no {META_NAME} record, so shls '
+                               'did not make them (choose an empty folder)')
         data = json.dumps(dict(wanted, format='0/255 PNG, <stem>.png'), indent=1)
         atomic_write_bytes(record_path, data.encode('utf-8'))
 

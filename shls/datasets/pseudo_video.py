@@ -133,6 +133,32 @@ class PseudoVideoDataset(BaseDataset):
         return [dict(item_idx=i, template_idx=i % len(stems), template_stem=stems[i % len(stems)])
                 for i in range(num)]
 
+    def check_has_objects(self) -> int:
+        """Raise unless some mask of the selection holds an object; reads masks in order
+        until one does (masks still to be estimated are not made for this).
+
+        Returns:
+            The index of the first image with an object (-1: no mask on disk yet).
+
+        Raises:
+            DatasetError: Every mask is empty (after threshold and ``min_object_area``):
+                training would learn nothing and report a perfect self-check.
+        """
+        if self.folder is None:
+            self.full_init()
+        store = getattr(self.folder, 'store', None)
+        indices = [i for i, stem in enumerate(self.folder.stems)
+                   if store is None or store.has(stem)]
+        for index in indices:
+            if self.folder.load_mask(index).any():
+                return index
+        if not indices:
+            return -1
+        raise DatasetError(
+            f'no object in any of the {len(indices)} masks of {self.folder.mask_dir} (all '
+            f'background at mask_threshold={self.folder.mask_threshold}, '
+            f'min_object_area={self.folder.min_object_area}): nothing to train on')
+
     def prepare_data(self, idx: int) -> Optional[dict]:
         """Synthesise item ``idx`` and run the pipeline on it."""
         info = self.get_data_info(idx)

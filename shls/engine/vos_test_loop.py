@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from shls.apis.frame_source import FileListFrames
+from shls.apis.fingerprint import data_root_tag
 from shls.apis.inference import segment_video
 from shls.apis.prompts import segment_video_prompted
 from shls.apis.video_segmenter import VideoSegmenter
@@ -97,9 +98,19 @@ class VOSTestLoop(TestLoop):
         return self.num_frames / self.seconds if self.seconds > 0 else 0.0
 
     @property
+    def data_root(self) -> Optional[str]:
+        """The test dataset's root folder (``None`` if it has none)."""
+        return getattr(getattr(self.dataloader, 'dataset', None), 'data_root', None) or None
+
+    @property
     def pred_root(self) -> str:
-        """Where the ``<seq>/<frame>.png`` predictions go."""
-        return self.out_dir or osp.join(self.runner.work_dir, 'predictions')
+        """Where the ``<seq>/<frame>.png`` predictions go: ``out_dir``, else
+        ``<work_dir>/predictions/<data root name>-<hash of its path>`` (so two data roots
+        with the same sequence names never share predictions)."""
+        if self.out_dir:
+            return self.out_dir
+        root = osp.join(self.runner.work_dir, 'predictions')
+        return osp.join(root, data_root_tag(self.data_root)) if self.data_root else root
 
     def run(self) -> dict:
         """Segment all videos of this process, then evaluate (gathered over processes)."""
@@ -128,11 +139,13 @@ class VOSTestLoop(TestLoop):
         """Compare this run with the record of the output folder; say what is skipped."""
         settings = dict(segmenter_cfg=self.segmenter_cfg, out_format=self.out_format,
                         precision=str(getattr(self._segmenter, 'autocast_dtype', None)))
-        self._guard = ResumeGuard(run_fingerprint(model, settings), self.resume)
+        self._guard = ResumeGuard(run_fingerprint(model, settings), self.resume,
+                                  self.data_root)
         if not self.resume or rank != 0:
             return
-        done = sum(self._guard.done(osp.join(self.pred_root, name), self.out_format, count)
-                   for name, count in iter_videos(self.dataloader.dataset))
+        done = sum(self._guard.done(osp.join(self.pred_root, name), self.out_format, frames,
+                                    mask)
+                   for name, frames, mask in iter_videos(self.dataloader.dataset))
         if done:
             self.runner.logger.info(f'resuming: {done} videos already done in '
                                     f'{self.pred_root}')
@@ -154,8 +167,9 @@ class VOSTestLoop(TestLoop):
         sample = dict(seq_name=seq_name, mask_paths=list(item['mask_paths']),
                       frame_paths=list(item['frame_paths']), pred_dir=pred_dir,
                       pred_format=self.out_format)
+        first_mask_path = item['mask_paths'][0] if item['mask_paths'] else None
         if self._guard is not None and self._guard.done(pred_dir, self.out_format,
-                                                        len(source)):
+                                                        source.paths, first_mask_path):
             self.runner.logger.info(f'{seq_name}: already done, skipped')
             return sample
         rank, _ = get_dist_info()
@@ -164,8 +178,8 @@ class VOSTestLoop(TestLoop):
         with atomic_folder(pred_dir, suffixes=OUTPUT_SUFFIXES) as tmp, \
                 tqdm(total=len(source), desc=seq_name, unit='frame', leave=False,
                      disable=not (self.progress and rank == 0)) as bar:
-            writer = writer_cls(tmp, palette,
-                                run_id=self._guard.fingerprint if self._guard else '')
+            writer = writer_cls(tmp, palette, run_id=self._guard.video_id(
+                source.paths, first_mask_path) if self._guard else '')
             for index, pred in enumerate(self._predictions(item, source)):
                 writer.write(source.frame_name(index), pred)
                 bar.update()

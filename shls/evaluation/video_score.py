@@ -4,6 +4,7 @@ import os
 import os.path as osp
 from typing import Dict
 
+from shls.datasets.frame_order import sort_frame_paths
 from shls.datasets.mask_io import read_mask
 from shls.evaluation.metrics.davis_metric import (evaluate_video, global_statistics,
                                                   per_object_statistics)
@@ -28,7 +29,7 @@ def score_video(pred_dir: str, gt_dir: str, name: str = 'video') -> Dict[str, fl
     Raises:
         FileNotFoundError: ``gt_dir`` holds no PNG, or a prediction is missing.
     """
-    paths = sorted(glob.glob(osp.join(glob.escape(gt_dir), '*' + MASK_SUFFIX)))
+    paths = sort_frame_paths(glob.glob(osp.join(glob.escape(gt_dir), '*' + MASK_SUFFIX)))
     if not paths:
         raise FileNotFoundError(f'no annotation PNG in {gt_dir}')
 

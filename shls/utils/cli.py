@@ -3,9 +3,11 @@ import argparse
 import os
 import os.path as osp
 import sys
+import warnings
 from typing import Callable, Optional, Tuple, Type
 
 from .config import ConfigError
+from .fs import check_writable
 
 #: Errors a user can cause with their input (files, configs, options); the tools print
 #: them as one line. Anything else is a bug and keeps its traceback.
@@ -30,8 +32,20 @@ def format_error(err: BaseException) -> str:
     return f'error: {type(err).__name__}: {lines[0] if lines else ""}'
 
 
+#: Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
+
+
 def run_tool(main: Callable[[], int], debug: bool) -> int:
-    """Run ``main`` and turn user errors into one line on stderr and exit code 2."""
+    """Run ``main``: user errors become one line on stderr and exit code 2, Ctrl-C the line
+    ``interrupted`` and exit code 130 (outputs are written atomically, so none is left
+    half-written), and warnings one ``warning: ...`` line each. File names with bytes that
+    are not UTF-8 are printed with backslash escapes instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        if callable(getattr(stream, 'reconfigure', None)):
+            stream.reconfigure(errors='backslashreplace')
+    format_warning = warnings.formatwarning
+    warnings.formatwarning = one_line_warning
     try:
         return main()
     except USER_ERRORS as err:
@@ -39,6 +53,19 @@ def run_tool(main: Callable[[], int], debug: bool) -> int:
             raise
         print(format_error(err), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print('interrupted', file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        warnings.formatwarning = format_warning
+
+
+def one_line_warning(message, category, filename, lineno, line=None) -> str:
+    """``warning: <message>`` on one line (instead of Python's two-line format)."""
+    text = ' '.join(str(message).split())
+    return f'warning: {text}\n'
 
 
 def add_runner_args(parser: argparse.ArgumentParser, cfg_options_help: str) -> None:
@@ -67,6 +94,7 @@ def set_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
+    check_writable(cfg.work_dir, '--work-dir' if work_dir else 'work dir')
 
 
 def add_engine_args(parser: argparse.ArgumentParser, default_backend: str = 'pytorch',

@@ -36,8 +36,8 @@ def load_config(path: str, options: Optional[Sequence[str]] = None) -> Config:
         raise ConfigError(f'cannot load config {path}: {type(err).__name__}: {detail}') \
             from err
     overrides = parse_options(options or [])
-    for key in overrides:
-        check_key(cfg, key)
+    for key, value in overrides.items():
+        check_key(cfg, key, value)
     if overrides:
         cfg.merge_from_dict(overrides)
     return cfg
@@ -76,8 +76,13 @@ def _is_scalar(value: str) -> bool:
     return not value.lstrip().startswith(('[', '(', '{')) and ',' not in value
 
 
-def check_key(cfg: Config, key: str) -> None:
-    """Raise :class:`ConfigError` unless ``key`` (dotted) can be set in ``cfg``."""
+_UNSET = object()
+
+
+def check_key(cfg: Config, key: str, value: Any = _UNSET) -> None:
+    """Raise :class:`ConfigError` unless ``key`` (dotted) can be set in ``cfg`` (to
+    ``value``, when given: a text where the config or the component's default is a
+    number or a boolean is an error naming the key and the expected type)."""
     node: Any = cfg.to_dict()
     parts = key.split('.')
     for depth, part in enumerate(parts):
@@ -94,10 +99,41 @@ def check_key(cfg: Config, key: str) -> None:
                               'not a dict')
         if part in node:
             node = node[part]
+            if last:
+                _check_type(key, value, node)
             continue
         if last and _accepts(node, part, top_level=depth == 0):
+            _check_type(key, value, _type_default(node, part, top_level=depth == 0))
             return
         raise ConfigError(f'unknown config key {key!r}{_suggest(part, _known(node, depth))}')
+
+
+def _check_type(key: str, value: Any, current: Any) -> None:
+    """A text override of a number / boolean setting is a :class:`ConfigError`."""
+    if value is _UNSET or current is _UNSET or not isinstance(value, str):
+        return
+    for kind, name in ((bool, 'a boolean (True / False)'), (int, 'an integer'),
+                       (float, 'a number')):
+        if isinstance(current, kind):
+            raise ConfigError(f'--cfg-options {key}={value}: expected {name} like '
+                              f'{current!r}, got the text {value!r}')
+
+
+def _type_default(node: dict, name: str, top_level: bool) -> Any:
+    """Default value of argument ``name`` of the node's component (``_UNSET`` if none)."""
+    if top_level or 'type' not in node:
+        return _UNSET
+    type_ = node['type']
+    cls = type_ if inspect.isclass(type_) else _lookup(type_)
+    if cls is None:
+        return _UNSET
+    for klass in cls.__mro__:
+        if klass is object or '__init__' not in vars(klass):
+            continue
+        param = inspect.signature(klass.__init__).parameters.get(name)
+        if param is not None and param.default is not param.empty:
+            return param.default
+    return _UNSET
 
 
 def _known(node: dict, depth: int) -> List[str]:

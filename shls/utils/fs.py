@@ -1,8 +1,10 @@
-"""Checking output locations before any work is done."""
+"""Checking output locations before any work is done: writable, and apart from the inputs."""
+import contextlib
 import os
 import os.path as osp
+import shutil
 import tempfile
-from typing import Union
+from typing import Iterator, Mapping, Optional, Tuple, Union
 
 PathLike = Union[str, os.PathLike]
 
@@ -38,3 +40,102 @@ def check_writable(path: PathLike, what: str = 'output folder') -> None:
                               f'({err.strerror or type(err).__name__})') from err
     os.close(fd)
     os.unlink(probe)
+
+
+def _real(path: PathLike) -> str:
+    """Absolute path with symbolic links resolved (for comparisons)."""
+    return osp.realpath(osp.abspath(os.fspath(path)))
+
+
+def is_within(path: PathLike, folder: PathLike) -> bool:
+    """Whether ``path`` is ``folder`` or lies somewhere below it (links resolved)."""
+    path, folder = _real(path), _real(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def check_output_apart(out: PathLike, inputs: Mapping[str, Optional[PathLike]],
+                       what: str = 'output folder') -> None:
+    """Refuse an output location that is, contains or lies inside an input of the run.
+
+    The rule protects the user's data: a tool may replace its output, so the output must
+    never overlap what the run reads. For an input *folder* (frames, ground truth, a
+    dataset root, images) ``out`` may not be it, contain it or lie inside it; for an
+    input *file* (a mask, a checkpoint) ``out`` may not be it or contain it (writing
+    beside a file is fine). Inputs that do not exist are skipped (their own checks
+    report them).
+
+    Args:
+        out: The output folder (or file) of the run.
+        inputs: ``{description: path}`` of every input; ``None`` entries are skipped.
+        what: How to call ``out`` in the message (e.g. ``'--out'``).
+
+    Raises:
+        ValueError: One line naming both paths.
+    """
+    for name, path in inputs.items():
+        if path is None or not osp.exists(os.fspath(path)):
+            continue
+        path = os.fspath(path)
+        if _real(out) == _real(path):
+            relation = 'is'
+        elif is_within(path, out):
+            relation = 'contains'
+        elif osp.isdir(path) and is_within(out, path):
+            relation = 'lies inside'
+        else:
+            continue
+        raise ValueError(f'refusing to write {what} {os.fspath(out)}: it {relation} the '
+                         f'{name} {path} (outputs may replace files; choose a folder apart '
+                         'from the inputs)')
+
+
+def opencv_safe(path: PathLike) -> bool:
+    """Whether OpenCV can be given ``path`` itself: plain ASCII only (OpenCV's C++ side
+    has crashed on names with bytes that are not UTF-8)."""
+    return os.fspath(path).isascii()
+
+
+@contextlib.contextmanager
+def opencv_readable(path: PathLike) -> Iterator[str]:
+    """A path OpenCV can open for reading: ``path`` if :func:`opencv_safe`, else a
+    symbolic link with an ASCII name in a temporary folder (removed on exit)."""
+    path = os.fspath(path)
+    if opencv_safe(path):
+        yield path
+        return
+    folder = tempfile.mkdtemp(prefix='shls-cv-')
+    try:
+        link = osp.join(folder, 'input' + _ascii_suffix(path))
+        os.symlink(osp.abspath(path), link)
+        yield link
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def opencv_writable(path: PathLike) -> Tuple[str, Optional[str]]:
+    """Where OpenCV should write the file ``path``: ``(path, None)`` if
+    :func:`opencv_safe`, else ``(ASCII temporary file, its temporary folder)``; move the
+    result into place with :func:`finish_opencv_write`."""
+    path = os.fspath(path)
+    if opencv_safe(path):
+        return path, None
+    folder = tempfile.mkdtemp(prefix='shls-cv-')
+    return osp.join(folder, 'output' + _ascii_suffix(path)), folder
+
+
+def finish_opencv_write(cv_path: str, folder: Optional[str], path: PathLike,
+                        keep: bool = True) -> None:
+    """Move a file written by OpenCV at ``cv_path`` to ``path`` (Python file IO) and
+    remove its temporary ``folder``; ``keep=False`` only cleans up."""
+    if folder is None:
+        return
+    try:
+        if keep and osp.exists(cv_path):
+            shutil.move(cv_path, os.fspath(path))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _ascii_suffix(path: str) -> str:
+    suffix = osp.splitext(path)[1]
+    return suffix if suffix.isascii() else ''

@@ -15,6 +15,14 @@ def pick_evenly(num_frames: int, count: int) -> np.ndarray:
                      .astype(np.int64))
 
 
+def printable_label(label: object) -> str:
+    """``label`` as plain ASCII for ``cv2.putText`` (which draws ASCII only and has
+    crashed on text that is not valid UTF-8, e.g. undecodable bytes of a file name):
+    anything else becomes ``?``."""
+    text = str(label).encode('utf-8', 'surrogateescape').decode('utf-8', 'replace')
+    return text.encode('ascii', 'replace').decode('ascii')
+
+
 def contact_sheet(frames: Sequence[np.ndarray], masks: Sequence[np.ndarray],
                   labels: Sequence[str], columns: int = 4, tile_width: int = 320,
                   alpha: float = 0.5, palette: np.ndarray = DAVIS_PALETTE) -> np.ndarray:
@@ -41,7 +49,7 @@ def contact_sheet(frames: Sequence[np.ndarray], masks: Sequence[np.ndarray],
     for i, (frame, mask, label) in enumerate(zip(frames, masks, labels)):
         tile = cv2.resize(overlay(frame, mask, alpha, palette), (tile_width, tile_h),
                           interpolation=cv2.INTER_AREA)
-        cv2.putText(tile, str(label), (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.55,
+        cv2.putText(tile, printable_label(label), (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.55,
                     (255, 255, 255), 2, cv2.LINE_AA)
         r, c = divmod(i, columns)
         sheet[r * tile_h:(r + 1) * tile_h, c * tile_width:(c + 1) * tile_width] = tile

@@ -1,9 +1,11 @@
 """Resume bookkeeping: run fingerprints, the resume guard, per-iteration seeds."""
+import os
 from types import SimpleNamespace
 
 import torch
 from torch import nn
 
+from shls.apis.fingerprint import data_fingerprint
 from shls.datasets.mask_formats import writer_class
 from shls.engine.hooks import IterationSeedHook, iteration_seed
 from shls.engine.resume import ResumeGuard, run_fingerprint
@@ -20,14 +22,38 @@ def test_fingerprint_follows_weights_and_settings():
 
 
 def test_guard_skips_only_complete_folders_of_the_same_run(tmp_path):
-    writer = writer_class('palette')(str(tmp_path), run_id='run-a')
+    frames = [tmp_path / 'data' / '00000.jpg']
+    frames[0].parent.mkdir()
+    frames[0].write_bytes(b'frame')
+    out = tmp_path / 'out'
+    out.mkdir()
+    guard = ResumeGuard('run-a', data_root=str(tmp_path / 'data'))
+    writer = writer_class('palette')(str(out), run_id=guard.video_id(frames, None))
     writer.write('00000', torch.zeros(4, 4, dtype=torch.uint8).numpy())
-    assert not ResumeGuard('run-a').done(str(tmp_path), 'palette', 1)  # no marker yet
+    assert not guard.done(str(out), 'palette', frames)  # no marker yet
     writer.close()
-    assert ResumeGuard('run-a').done(str(tmp_path), 'palette', 1)
-    assert not ResumeGuard('run-a', enabled=False).done(str(tmp_path), 'palette', 1)
-    assert not ResumeGuard('run-b').done(str(tmp_path), 'palette', 1)
-    assert not ResumeGuard('run-a').done(str(tmp_path), 'palette', 2)
+    assert guard.done(str(out), 'palette', frames)
+    assert not ResumeGuard('run-a', enabled=False, data_root=str(tmp_path / 'data')).done(
+        str(out), 'palette', frames)
+    assert not ResumeGuard('run-b', data_root=str(tmp_path / 'data')).done(
+        str(out), 'palette', frames)
+    assert not guard.done(str(out), 'palette', frames * 2)
+    assert not ResumeGuard('run-a', data_root=str(tmp_path)).done(str(out), 'palette', frames)
+    frames[0].write_bytes(b'other frame')  # same name, other size
+    assert not guard.done(str(out), 'palette', frames)
+
+
+def test_data_fingerprint_follows_the_data(tmp_path):
+    frame, mask = tmp_path / '00000.jpg', tmp_path / '00000.png'
+    frame.write_bytes(b'abc')
+    mask.write_bytes(b'mask')
+    base = data_fingerprint([frame], mask, tmp_path)
+    assert data_fingerprint([frame], mask, tmp_path) == base
+    mask.write_bytes(b'MASK')  # same size, other bytes
+    assert data_fingerprint([frame], mask, tmp_path)['first_mask'] != base['first_mask']
+    os.utime(frame, ns=(1, 1))  # same bytes, other modification time
+    assert data_fingerprint([frame], mask, tmp_path)['frames'] != base['frames']
+    assert data_fingerprint([frame], mask, tmp_path / 'x')['root'] != base['root']
 
 
 def test_every_iteration_gets_its_own_reproducible_seed():

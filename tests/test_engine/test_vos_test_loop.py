@@ -1,6 +1,7 @@
 """VOSTestLoop: a Runner test run streams each DAVIS video to PNGs and scores them."""
 import os
 import os.path as osp
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -67,7 +68,8 @@ def test_runner_test_writes_pngs_and_scores(small_davis, tmp_path):
         torch.manual_seed(0)
         runner = Runner.from_cfg(build_cfg(small_davis, str(tmp_path / 'work')))
         metrics = runner.test()
-        pred_root = tmp_path / 'work' / 'predictions'
+        pred_root = Path(runner.test_loop.pred_root)
+        assert pred_root.parent == tmp_path / 'work' / 'predictions'
         stale = pred_root / 'blackswan' / 'stale.png'
         stale.write_bytes(b'old')
         runner.test_loop.resume = False  # same setup: would skip the finished videos

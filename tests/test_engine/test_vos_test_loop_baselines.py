@@ -1,5 +1,6 @@
 """VOSTestLoop with the training-free baselines (model.build_segmenter) on the fixture."""
 import os.path as osp
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,13 +38,19 @@ def copy_scores(data_root: str) -> dict:
     return metric.compute_metrics(metric.results)
 
 
+def _pred_root(work_dir):
+    """The default predictions folder: ``<work_dir>/predictions/<data root tag>``."""
+    (root, ) = (Path(work_dir) / 'predictions').iterdir()
+    return root
+
+
 def test_first_mask_copy_reproduces_its_scores(davis_root, tmp_path):
     metrics = run_config('first-mask-copy_davis.py', davis_root, str(tmp_path))
     expected = copy_scores(davis_root)
     for key in ('J&F-Mean', 'J-Mean', 'F-Mean'):
         assert metrics[f'davis/{key}'] == pytest.approx(expected[key], abs=1e-6)
     first = read_mask(osp.join(davis_root, 'Annotations', '480p', 'blackswan', '00000.png'))
-    last = read_mask(str(tmp_path / 'predictions' / 'blackswan' / '00005.png'))
+    last = read_mask(str(_pred_root(tmp_path) / 'blackswan' / '00005.png'))
     np.testing.assert_array_equal(last, first)
 
 
@@ -53,5 +60,5 @@ def test_dis_flow_runs_through_the_loop_and_beats_copy(davis_root, tmp_path):
     assert 0 <= metrics['davis/J&F-Mean'] <= 100
     assert metrics['davis/J&F-Mean'] > copy['J&F-Mean']
     first = read_mask(osp.join(davis_root, 'Annotations', '480p', 'car-shadow', '00000.png'))
-    pred = read_mask(str(tmp_path / 'predictions' / 'car-shadow' / '00000.png'))
+    pred = read_mask(str(_pred_root(tmp_path) / 'car-shadow' / '00000.png'))
     np.testing.assert_array_equal(pred, first)

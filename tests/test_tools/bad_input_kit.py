@@ -97,7 +97,7 @@ def build_kit(root: Path) -> Kit:
 def load_tool(name: str) -> ModuleType:
     """``tools/<name>.py`` as a module (loaded once)."""
     if name not in _MODULES:
-        spec = importlib.util.spec_from_file_location(f'shls_tool_{name}',
+        spec = importlib.util.spec_from_file_location(f'shls_tool_{name.replace("/", "_")}',
                                                       REPO / 'tools' / f'{name}.py')
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)

@@ -155,6 +155,8 @@ def ablate(args: argparse.Namespace) -> int:
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     runs = plan_runs(args)
+    from shls.utils.fs import check_output_apart
+    check_output_apart(args.out, {'data root': args.data_root}, '--out')
     os.makedirs(args.out, exist_ok=True)
     rows = [evaluate(tool, run, args) for run in runs]
     save(rows, args.out)

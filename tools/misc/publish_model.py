@@ -38,6 +38,8 @@ def publish(args: argparse.Namespace) -> int:
     import torch
     from shls.apis.inference import read_checkpoint
     from shls.datasets.mask_io import atomic_write_bytes
+    from shls.utils.fs import check_output_apart
+    check_output_apart(args.out, {'checkpoint': args.checkpoint}, 'output file')
     ckpt = read_checkpoint(args.checkpoint)
     state = ckpt.get('state_dict', ckpt)
     state = {k[len('module.'):] if k.startswith('module.') else k: v

@@ -20,6 +20,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from prettytable import PrettyTable
 
+from shls.datasets.frame_order import sort_frame_paths
 from shls.datasets.mask_formats import prediction_loader
 from shls.datasets.mask_io import atomic_write_bytes, read_mask
 from shls.evaluation.functional.davis_measures import (BOUND_TH, measure_statistics,
@@ -99,7 +100,7 @@ class DAVISMetric(BaseMetric):
     def evaluate_sample(self, sample: Any) -> dict:
         """J and F of one video sample: ``dict(seq_name, J, F)``, arrays ``(objects, frames)``."""
         seq_name = str(_require(sample, 'seq_name'))
-        mask_paths = sorted(_require(sample, 'mask_paths'))
+        mask_paths = sort_frame_paths(list(_require(sample, 'mask_paths')))
         load_pred = self._pred_loader(sample, seq_name, mask_paths)
         j, f = evaluate_video(seq_name, mask_paths, load_pred, self.bound_th, self.ignore_void)
         return dict(seq_name=seq_name, J=j, F=f)
