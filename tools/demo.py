@@ -168,7 +168,8 @@ def check_inputs(source, args: argparse.Namespace, out: str) -> None:
     check_writable(out, 'output folder (--out)')
     check_output_apart(out, {'input frames': args.input, 'mask': args.mask,
                              'ground truth': args.gt, 'checkpoint': args.checkpoint,
-                             'config': resolve_config(args.config)}, '--out')
+                             'config': resolve_config(args.config), 'ONNX file': args.onnx,
+                             'calibration frames': args.calib}, '--out')
     if args.gt is not None and args.format != 'palette':
         raise ValueError(f'--gt scores palette PNGs: drop --format {args.format}')
     if args.gt is not None and not has_annotations(args.gt):

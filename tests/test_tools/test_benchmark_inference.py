@@ -20,11 +20,11 @@ def test_benchmark_inference_compares_engines_on_the_fixture_clip(davis_root, tm
     assert out.startswith('CPU: ') and '1 threads' in out.splitlines()[0]
     lines = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
     assert lines['ms'] == ['per', 'frame', 'pytorch-fp32', 'onnxruntime-fp32']
-    for stage in ('superpixels', 'features', 'memory_query', 'frames/s', 'J&F-Mean'):
+    for stage in ('superpixels', 'features', 'memory_query', 'frames/s'):
         values = [float(v) for v in lines[stage]]
         assert len(values) == 2 and all(v > 0 for v in values), (stage, values)
     jf = [float(v) for v in lines['J&F-Mean']]
-    assert abs(jf[0] - jf[1]) < 1.0  # the float32 engine gives (nearly) the same masks
+    assert len(jf) == 2 and abs(jf[0] - jf[1]) < 1.0  # same weights, (nearly) same masks
     assert 'memory bank:' in out
 
 

@@ -106,12 +106,15 @@ def machine_line() -> str:
 
 def build(args: argparse.Namespace, variant: str):
     """The segmenter of one variant, or ``None`` when it does not apply here."""
+    import torch
+
     from shls.apis import init_segmenter
     from shls.deployment.precision import probe_cpu_bfloat16
     from shls.deployment import EngineOptions
     backend, int8, autocast = VARIANTS[variant]
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
     engine = EngineOptions(cache_dir=args.cache, int8=int8)
+    torch.manual_seed(0)  # without a checkpoint, every variant gets the same weights
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
         warnings.filterwarnings('ignore', message='test_cfg.autocast=True')

@@ -72,10 +72,21 @@ def segment_meta(labels: Tensor, num_segments: int) -> Tensor:
     return torch.stack([counts / (h * w), row_sum / denom, col_sum / denom], dim=1)
 
 
+def _nearest_index(length: int, size: int, device: torch.device) -> Tensor:
+    """Source indices of ``F.interpolate(mode='nearest')`` from ``length`` to ``size``."""
+    ramp = torch.arange(length, dtype=torch.float64, device=device).view(1, 1, length)
+    return F.interpolate(ramp, size=size, mode='nearest').view(size).long()
+
+
 def downsample_labels(labels: Tensor, size: Tuple[int, int]) -> Tensor:
-    """Nearest-neighbour resize of a ``(B, H, W)`` label map to ``size`` (h, w)."""
-    out = F.interpolate(labels[:, None].to(torch.float64), size=size, mode='nearest')
-    return out[:, 0].to(labels.dtype)
+    """Nearest-neighbour resize of a ``(B, H, W)`` label map to ``size`` (h, w).
+
+    The same pixels as ``F.interpolate(mode='nearest')`` (the indices come from it), but
+    picked by indexing the integer map, with no float copy of the whole map.
+    """
+    rows = _nearest_index(labels.shape[1], size[0], labels.device)
+    cols = _nearest_index(labels.shape[2], size[1], labels.device)
+    return labels[:, rows[:, None], cols[None, :]]
 
 
 def segment_mode(labels: Tensor, mask: Tensor, num_segments: int, num_classes: int,
