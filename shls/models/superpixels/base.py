@@ -60,7 +60,17 @@ def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def relabel_contiguous(labels: np.ndarray) -> np.ndarray:
-    """Map arbitrary integer labels to contiguous ``0..N-1`` (order of first id kept)."""
+    """Map arbitrary integer labels to contiguous ``0..N-1`` in ascending id order.
+
+    Non-negative ids below a few times the pixel count (every generator here) go through
+    a ``bincount`` look-up table, ~10x faster than the sort of ``np.unique``, which the
+    other cases use; both give the same map.
+    """
     labels = np.asarray(labels)
-    _, inverse = np.unique(labels.ravel(), return_inverse=True)
+    flat = labels.ravel()
+    if (flat.size and np.issubdtype(flat.dtype, np.integer) and flat.min() >= 0
+            and flat.max() < 4 * flat.size + 65536):
+        lut = np.cumsum(np.bincount(flat) > 0) - 1
+        return lut.astype(np.int32)[labels]
+    _, inverse = np.unique(flat, return_inverse=True)
     return inverse.reshape(labels.shape).astype(np.int32)
