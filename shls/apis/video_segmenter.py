@@ -191,6 +191,8 @@ class VideoSegmenter:
             model.backbone.to(memory_format=torch.channels_last)
         #: Set a :class:`~shls.utils.stage_timer.StageTimer` to time every stage.
         self.timer: Optional[StageTimer] = None
+        #: Makes masks of ``step(frame, box=...)`` (a BoxPromptToMask on first use).
+        self.box_prompt = None
         self.reset()
 
     def _build_refiner(self) -> Optional[Refiner]:
@@ -266,7 +268,7 @@ class VideoSegmenter:
     # -------------------------------------------------------------------- step
     @torch.no_grad()
     def step(self, frame: FrameLike, mask: Optional[np.ndarray] = None,
-             objects: Optional[Sequence[int]] = None) -> np.ndarray:
+             objects: Optional[Sequence[int]] = None, box=None) -> np.ndarray:
         """Segment the next frame of the video.
 
         Args:
@@ -275,6 +277,9 @@ class VideoSegmenter:
             mask: Optional ``(H, W)`` object ids (0 = background, 255 = void) annotating
                 this frame; required on the first frame.
             objects: Ids of ``mask`` to take (see the class docstring); default: all.
+            box: Instead of ``mask``: one box ``(x0, y0, x1, y1)`` or a list of them, one
+                per object of ``objects`` (default: the next free ids), made into a mask
+                by :attr:`box_prompt` (:func:`shls.apis.box_prompt.box_mask`).
 
         Returns:
             ``(H, W)`` uint8 object ids.
@@ -285,6 +290,9 @@ class VideoSegmenter:
         """
         rgb = self._check_frame(frame)
         shape = rgb.shape[:2]
+        if box is not None:
+            from .box_prompt import box_mask
+            mask, objects = box_mask(self, rgb, box, mask, objects)
         size = working_size(shape, self.cfg['working_scale'])
         target = trusted = None
         if mask is not None:
