@@ -36,7 +36,9 @@ setup(
     include_package_data=True,
     install_requires=read_requirements('runtime'),
     extras_require={
-        'tests': read_requirements('tests') + read_requirements('optional'),
+        'tests': (read_requirements('tests') + read_requirements('optional')
+                  + read_requirements('webui')),
+        'webui': read_requirements('webui'),
         'faiss': read_requirements('optional'),
     },
     zip_safe=False,

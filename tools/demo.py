@@ -5,13 +5,18 @@ Examples:
     python tools/demo.py path/to/frames/ --mask path/to/00000.png --out work_dirs/demo/clip
     python tools/demo.py clip.mp4 --mask first.png --checkpoint work_dirs/run/iter_2000.pth
     python tools/demo.py frames/ --mask frames_gt/00000.png --gt frames_gt/   # + J&F
+    python tools/demo.py demo/davis/JPEGImages/480p/blackswan --box 127,73,510,385
+    python tools/demo.py clip.mp4 --scribble strokes.png   # no mask: strokes per object
 
 INPUT is a folder of frames (JPEG / PNG, natural file-name order; colliding or ambiguous
 names are an error, see shls.datasets.frame_order) or a video file. The mask is a palette
 PNG of object ids (0 = background, 255 = void; a DAVIS-2016 0/255 mask is one object; a
 grayscale mask that is neither 0/255 nor a few small ids, e.g. saved as JPEG, is one
 object at value >= 128, with a warning; an RGB mask must use DAVIS palette colours) of the
-first frame's size. OUT receives ``<frame>.png`` per frame and ``overlay.mp4``; it appears only when
+first frame's size. Instead of a mask, ``--box x0,y0,x1,y1`` (one per object, ids in
+order) or ``--scribble PNG`` (a few strokes per object, 0 = unknown, 255 = background)
+make the first mask (shls.models.prompts: GrabCut seeded by the prompt and the model's
+features, snapped to superpixels). OUT receives ``<frame>.png`` per frame and ``overlay.mp4``; it appears only when
 the whole video is done (an earlier demo output there is replaced); then
 ``contact_sheet.png`` (8 frames with their masks). With ``--gt`` (annotation PNGs named
 like the frames; the default for the bundled clip) J&F is printed by the DAVIS-2017
@@ -36,12 +41,15 @@ import warnings
 from typing import Optional
 
 import cv2
+import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from shls.evaluation.video_score import has_annotations, score_video  # noqa: E402
 from shls.utils.cli import add_engine_args, engine_args, run_tool  # noqa: E402
+from shls.utils.prompt_cli import (add_prompt_args, check_prompt_args,  # noqa: E402
+                                   prompt_first_mask, prompt_given)
 
 DEMO_ROOT = osp.join(ROOT, 'demo', 'davis')
 #: The bundled clip, its first mask and ground truth, and the shipped CPU model.
@@ -97,12 +105,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--debug', action='store_true',
                         help='show full tracebacks instead of one-line errors')
     add_engine_args(parser, DEFAULT_BACKEND, DEFAULT_INT8)
+    add_prompt_args(parser)
     args = parser.parse_args()
+    check_prompt_args(parser, args)
     if args.input is None:
-        args.input, args.mask = DEFAULT_INPUT, args.mask or DEFAULT_MASK
+        args.input = DEFAULT_INPUT
+        args.mask = args.mask or (None if prompt_given(args) else DEFAULT_MASK)
         args.gt = args.gt or DEFAULT_GT
-    elif args.mask is None:
-        parser.error('--mask is required when INPUT is given')
+    elif args.mask is None and not prompt_given(args):
+        parser.error('--mask (or --box / --scribble) is required when INPUT is given')
     if args.checkpoint.lower() == 'none':
         args.checkpoint = None
     return args
@@ -167,6 +178,7 @@ def check_inputs(source, args: argparse.Namespace, out: str) -> None:
     from shls.utils.fs import check_output_apart, check_writable
     check_writable(out, 'output folder (--out)')
     check_output_apart(out, {'input frames': args.input, 'mask': args.mask,
+                             'scribble': args.scribble,
                              'ground truth': args.gt, 'checkpoint': args.checkpoint,
                              'config': resolve_config(args.config), 'ONNX file': args.onnx,
                              'calibration frames': args.calib}, '--out')
@@ -179,7 +191,7 @@ def check_inputs(source, args: argparse.Namespace, out: str) -> None:
         raise ValueError(f'no frame in {source.name}')
     check_frame_size(frame, source.describe(0))
     height, width = frame.shape[:2]
-    if not osp.isdir(args.mask):  # a folder of annotations is checked against the frames
+    if args.mask is not None and not osp.isdir(args.mask):  # a folder: checked per frame
         mask, name = load_first_mask(args.mask)
         if mask.shape != (height, width):
             raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the frames '
@@ -231,8 +243,12 @@ def demo(args: argparse.Namespace) -> int:
         segmenter = init_segmenter(resolve_config(args.config), args.checkpoint, device,
                                    args.cfg_options, backend, engine, **forced)
     print(f'device {device}, backbone on {describe_engine(segmenter)}')
-    result = segment_video_to_disk(segmenter, source, args.mask, out,
-                                   overlay=not args.no_video, fmt=args.format,
+    first = prompt_first_mask(args, next(iter(source)), segmenter)
+    if first is not None:
+        print(f'first mask from the {"boxes" if args.box else "scribble"}: '
+              f'{len(np.unique(first[first > 0]))} objects')
+    result = segment_video_to_disk(segmenter, source, args.mask if first is None else first,
+                                   out, overlay=not args.no_video, fmt=args.format,
                                    resume=not args.overwrite)
     if result.skipped:
         print(f'already done: {result.out_dir} holds this video segmented with the same '

@@ -12,6 +12,7 @@ import numpy as np
 from shls.datasets.mask_formats import COMPLETE_MARKER
 from shls.utils.fs import check_writable, finish_opencv_write, opencv_writable
 from shls.visualization.palette import DAVIS_PALETTE, overlay
+from .h264_writer import H264Writer, h264_available
 
 #: File types :func:`atomic_folder` may delete when it replaces an earlier output.
 OUTPUT_SUFFIXES = ('.png', '.mp4')
@@ -111,7 +112,8 @@ def _replace_folder(src: str, dst: str, suffixes: Sequence[str]) -> None:
 
 
 class OverlayVideoWriter:
-    """Write frames with their masks blended in as an mp4 (OpenCV ``mp4v``).
+    """Write frames with their masks blended in as an mp4: H.264 through PyAV, which
+    browsers play (OpenCV ``mp4v`` where PyAV has no H.264 encoder).
 
     The writer opens on the first frame (which fixes the size). Use as a context
     manager, or call :meth:`close`.
@@ -132,7 +134,7 @@ class OverlayVideoWriter:
         self.fps = float(fps)
         self.alpha = alpha
         self.palette = palette
-        self._writer: Optional[cv2.VideoWriter] = None
+        self._writer = None  # an H264Writer, or a cv2.VideoWriter
         self._cv_path, self._cv_folder = opencv_writable(path)  # OpenCV gets ASCII only
         self.num_frames = 0
 
@@ -141,10 +143,16 @@ class OverlayVideoWriter:
         if self._writer is None:
             self._open(rgb.shape[1], rgb.shape[0])
         blended = overlay(rgb, mask, self.alpha, self.palette)
-        self._writer.write(cv2.cvtColor(blended, cv2.COLOR_RGB2BGR))
+        if isinstance(self._writer, H264Writer):
+            self._writer.write(blended)
+        else:
+            self._writer.write(cv2.cvtColor(blended, cv2.COLOR_RGB2BGR))
         self.num_frames += 1
 
     def _open(self, width: int, height: int) -> None:
+        if h264_available():
+            self._writer = H264Writer(self._cv_path, self.fps, width, height)
+            return
         fourcc = cv2.VideoWriter_fourcc(*'mp4v')
         writer = cv2.VideoWriter(self._cv_path, fourcc, self.fps, (width, height))
         if not writer.isOpened():

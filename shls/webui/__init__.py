@@ -1,0 +1,1 @@
+"""The web page of ``tools/webui.py`` (optional extra: ``pip install -e ".[webui]"``)."""
