@@ -1,0 +1,98 @@
+"""Boxes instead of masks in the API: step(frame, box=...) and first_mask_from_prompt."""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from shls.apis import VideoSegmenter
+from shls.apis.box_prompt import feature_objectness, first_mask_from_prompt
+from shls.models.prompts import BoxPromptToMask
+from shls.registry import MODELS
+from shls.utils import register_all_modules
+
+TINY_CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'fixtures',
+                       'configs', 'shls_tiny.py')
+H, W = 64, 96
+
+
+@pytest.fixture(scope='module')
+def model():
+    register_all_modules(init_default_scope=False)
+    torch.manual_seed(0)
+    return MODELS.build(Config.fromfile(TINY_CONFIG).model)
+
+
+def make_frame(t: int, rng: np.random.Generator, blue: bool = False):
+    """Gray noisy frame; a red square (id 1) moving right, a still blue square (id 2)."""
+    img = (96 + rng.integers(0, 16, (H, W, 3))).astype(np.uint8)
+    gt = np.zeros((H, W), np.uint8)
+    x = 8 + t
+    img[12:32, x:x + 20] = (220, 30, 30)
+    gt[12:32, x:x + 20] = 1
+    if blue:
+        img[40:58, 60:84] = (30, 40, 220)
+        gt[40:58, 60:84] = 2
+    return img, gt
+
+
+def iou(pred: np.ndarray, gt: np.ndarray, obj: int) -> float:
+    p, g = pred == obj, gt == obj
+    return (p & g).sum() / max((p | g).sum(), 1)
+
+
+def test_box_on_the_first_frame_then_one_added_mid_video(model):
+    seg = VideoSegmenter(model)
+    rng = np.random.default_rng(0)
+    for t in range(10):
+        img, gt = make_frame(t, rng, blue=t >= 5)
+        if t == 0:
+            out = seg.step(img, box=(8, 12, 28, 32))
+            assert seg.objects == [1] and iou(out, gt, 1) > 0.8
+        elif t == 5:
+            out = seg.step(img, box=[(60, 40, 84, 58)], objects=[2])
+            assert seg.objects == [1, 2] and iou(out, gt, 2) > 0.8
+        else:
+            out = seg.step(img)
+    assert iou(out, gt, 1) > 0.5 and iou(out, gt, 2) > 0.5
+    assert isinstance(seg.box_prompt, BoxPromptToMask)
+
+
+def test_default_ids_follow_the_known_ones(model):
+    seg = VideoSegmenter(model)
+    rng = np.random.default_rng(1)
+    img, _ = make_frame(0, rng, blue=True)
+    seg.step(img, box=[(8, 12, 28, 32)])
+    out = seg.step(img, box=(60, 40, 84, 58))  # no objects: the next free id
+    assert seg.objects == [1, 2] and (out == 2).sum() > 200
+
+
+def test_bad_box_calls(model):
+    seg = VideoSegmenter(model)
+    img, gt = make_frame(0, np.random.default_rng(2))
+    with pytest.raises(ValueError, match='outside'):
+        seg.step(img, box=(8, 12, 200, 32))
+    with pytest.raises(ValueError, match='not both'):
+        seg.step(img, gt, box=(8, 12, 28, 32))
+    with pytest.raises(ValueError, match='distinct object ids'):
+        seg.step(img, box=[(8, 12, 28, 32)], objects=[1, 2])
+    with pytest.raises(ValueError, match='1..254'):
+        seg.step(img, box=[(8, 12, 28, 32)], objects=[255])
+    assert seg.frame_index == 0  # nothing was stepped
+
+
+def test_first_mask_from_prompt(model):
+    seg = VideoSegmenter(model)
+    img, gt = make_frame(0, np.random.default_rng(3), blue=True)
+    boxes = [(8, 12, 28, 32), (60, 40, 84, 58)]
+    likely = feature_objectness(seg, img, boxes)
+    assert len(likely) == 2 and likely[0].shape == (H, W) and not likely[0][:, 40:].any()
+    out = first_mask_from_prompt(img, boxes=boxes, segmenter=seg)
+    assert iou(out, gt, 1) > 0.8 and iou(out, gt, 2) > 0.8
+    strokes = np.zeros((H, W), np.uint8)
+    strokes[20:23, 14:24], strokes[48:50, 65:80] = 1, 2
+    out = first_mask_from_prompt(img, scribble=strokes)
+    assert iou(out, gt, 1) > 0.7 and iou(out, gt, 2) > 0.7
+    with pytest.raises(ValueError, match='one of the two'):
+        first_mask_from_prompt(img)
