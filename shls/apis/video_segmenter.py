@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from shls.models.memory import (MemoryReadout, eq4_scores, filter_vote_outliers,
-                                memorise_confident)
+                                memorise_confident, proximity_penalty)
 from shls.models.segmentors.refiner import Refiner, object_masks
 from shls.models.superpixels import to_rgb_uint8
 from shls.models.utils import BlockStandardizer, check_id_mask, paint, segment_mode
@@ -47,7 +47,9 @@ DEFAULT_TEST_CFG = dict(
     # A training-free descriptor concatenated to every superfeature, e.g.
     # dict(type='SuperpixelColourStats'); both blocks are then standardised.
     handcrafted=None,
-    # Weights of the learned and the hand-crafted blocks after standardisation.
+    # Weights of the learned and the hand-crafted blocks after standardisation
+    # (learned_weight=0 with a hand-crafted block and no decoder: the backbone is skipped,
+    # the no-learning variant).
     learned_weight=1.0,
     handcrafted_weight=1.0,
     # Refine with the model's decoder when it has one (False: pre-segmentation only,
@@ -74,6 +76,11 @@ DEFAULT_TEST_CFG = dict(
     # float32; True = forced (bfloat16 on a CPU, float16 on CUDA). Superfeatures are cast
     # back to float32 before the memory.
     autocast=False,
+    # Temporal prior (not in the paper): dict(margin=m, weight=w) lowers object k's Eq.-4
+    # score of a superpixel by w per object size (sqrt of k's area) that its centre lies
+    # beyond m object sizes from k's mask in the previous frame
+    # (shls.models.memory.proximity_prior); None = off.
+    proximity_prior=None,
 )
 #: Keys of ``model.test_cfg`` consumed by the model itself.
 MODEL_TEST_CFG_KEYS = ('superpixels', )
@@ -181,6 +188,10 @@ class VideoSegmenter:
         use = self.cfg['standardize_features'] or self.handcrafted is not None
         self.standardizer = BlockStandardizer(weights) if use else None
         self.refiner = self._build_refiner()
+        #: False for the no-learning variant (``learned_weight=0`` with a hand-crafted
+        #: block and no decoder): the backbone is not run at all.
+        self.uses_backbone = not (self.handcrafted is not None and self.refiner is None
+                                  and self.cfg['learned_weight'] == 0)
         #: The autocast dtype chosen for ``test_cfg.autocast`` (``None`` = float32).
         self.autocast_dtype = resolve_autocast(self.cfg['autocast'], self.device,
                                                getattr(model, 'backbone', None))
@@ -330,7 +341,9 @@ class VideoSegmenter:
             if self.channels_last:
                 image = image.contiguous(memory_format=torch.channels_last)
             l1 = l4 = None
-            if self.refiner is None:
+            if not self.uses_backbone:  # no-learning variant: colour block only
+                features = image.new_zeros(int(spx.max()) + 1, 0)
+            elif self.refiner is None:
                 features, _ = self.model.extract_superfeatures(image, spx[None])
             else:
                 features, _, l1, l4 = self.model.extract_feature_maps(image, spx[None])
@@ -376,6 +389,11 @@ class VideoSegmenter:
         ``softmax(Eq.-4 scores / confidence_temperature)`` as probabilities."""
         readout = ctx.readout
         scores = eq4_scores(readout.short, readout.long)
+        prior = self.cfg['proximity_prior']
+        if prior and ctx.prev_mask is not None:
+            scores = scores - proximity_penalty(ctx.superpixels, ctx.prev_mask,
+                                                readout.classes, len(ctx.features),
+                                                background=BACKGROUND, **prior)
         probs = torch.softmax(scores / self.cfg['confidence_temperature'], dim=1)
         if self.cfg['presegmentation'] == 'eq4':
             labels = readout.classes[scores.argmax(dim=1)]

@@ -30,7 +30,7 @@ PrecisionSetting = Union[bool, str]
 #: bfloat16 must beat float32 by this factor to be chosen by ``'auto'``.
 MIN_SPEEDUP = 1.1
 PROBE_SIZE = (128, 224)
-PROBE_REPEATS = 2
+PROBE_REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -70,17 +70,26 @@ def _probe_key(module: nn.Module) -> Tuple:
     return type(module).__name__, shapes, torch.get_num_threads()
 
 
-def _best_ms(module: nn.Module, x: torch.Tensor, bf16: bool) -> float:
-    """Best wall time in ms of ``module(x)`` over the probe repeats (after a warm-up)."""
+def _time_ms(module: nn.Module, x: torch.Tensor, bf16: bool) -> float:
+    """Wall time in ms of one ``module(x)`` call, under bfloat16 autocast if ``bf16``."""
     ctx = torch.autocast('cpu', dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
-    best = float('inf')
     with torch.inference_mode(), ctx:
+        start = time.perf_counter()
         module(x)
-        for _ in range(PROBE_REPEATS):
-            start = time.perf_counter()
-            module(x)
-            best = min(best, time.perf_counter() - start)
-    return 1000.0 * best
+        return 1000.0 * (time.perf_counter() - start)
+
+
+def _interleaved_best_ms(module: nn.Module, x: torch.Tensor, bf16_too: bool) -> Tuple:
+    """Best float32 (and bfloat16) times over :data:`PROBE_REPEATS` interleaved rounds
+    after a warm-up of each, so that load from other processes hits both alike."""
+    kinds = [False, True] if bf16_too else [False]
+    for bf16 in kinds:
+        _time_ms(module, x, bf16)
+    best = {bf16: float('inf') for bf16 in kinds}
+    for _ in range(PROBE_REPEATS):
+        for bf16 in kinds:
+            best[bf16] = min(best[bf16], _time_ms(module, x, bf16))
+    return best[False], best.get(True, float('inf'))
 
 
 def probe_cpu_bfloat16(module: nn.Module) -> ProbeResult:
@@ -100,10 +109,9 @@ def probe_cpu_bfloat16(module: nn.Module) -> ProbeResult:
     was_training = module.training
     module.eval()
     x = torch.randn(1, 3, *PROBE_SIZE, generator=torch.Generator().manual_seed(0))
-    fp32 = _best_ms(module, x, bf16=False)
     supported = torch.backends.mkldnn.is_available() and \
         torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    bf16 = _best_ms(module, x, bf16=True) if supported else float('inf')
+    fp32, bf16 = _interleaved_best_ms(module, x, bf16_too=supported)
     module.train(was_training)
     result = _PROBES[key] = ProbeResult(fp32, bf16)
     choice = 'bfloat16' if result.bfloat16_faster else 'float32'

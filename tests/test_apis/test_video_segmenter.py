@@ -195,3 +195,20 @@ def test_cuda_matches_cpu():
         mask = gt if t == 0 else None
         agree.append((cpu.step(img, mask) == gpu.step(img, mask)).mean())
     assert min(agree) > 0.99
+
+
+def test_no_learning_variant_skips_the_backbone():
+    """learned_weight=0 + colour block: the backbone never runs, masks still come out."""
+    model = build_model()
+    calls = []
+    model.backbone.register_forward_hook(lambda *a: calls.append(1))
+    seg = VideoSegmenter(model, handcrafted=dict(type='SuperpixelColourStats'),
+                         learned_weight=0.0)
+    assert not seg.uses_backbone
+    rng = np.random.default_rng(0)
+    for t in range(3):
+        img, gt = make_frame(t, rng)
+        out = seg.step(img, gt if t == 0 else None)
+        assert out.shape == gt.shape
+    assert calls == []
+    assert VideoSegmenter(model, handcrafted=dict(type='SuperpixelColourStats')).uses_backbone
