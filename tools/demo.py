@@ -16,8 +16,8 @@ object at value >= 128, with a warning; an RGB mask must use DAVIS palette colou
 first frame's size. Instead of a mask, ``--box x0,y0,x1,y1`` (one per object, ids in
 order) or ``--scribble PNG`` (a few strokes per object, 0 = unknown, 255 = background)
 make the first mask (shls.models.prompts: GrabCut seeded by the prompt and the model's
-features, snapped to superpixels). OUT receives ``<frame>.png`` per frame and ``overlay.mp4``; it appears only when
-the whole video is done (an earlier demo output there is replaced); then
+features, snapped to superpixels). OUT receives ``<frame>.png`` per frame and
+``overlay.mp4`` (H.264); it appears only when the whole video is done (an earlier demo output there is replaced); then
 ``contact_sheet.png`` (8 frames with their masks). With ``--gt`` (annotation PNGs named
 like the frames; the default for the bundled clip) J&F is printed by the DAVIS-2017
 protocol (first and last annotated frames not scored).

@@ -4,7 +4,7 @@ import os
 import os.path as osp
 import shutil
 import tempfile
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Sequence
 
 import cv2
 import numpy as np
