@@ -52,8 +52,11 @@ def build_cfg(args: argparse.Namespace):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
-        check_resume_checkpoint(latest_checkpoint(cfg.work_dir))
+        # the path is resolved here, not by the Runner: mmengine trusts `last_checkpoint`,
+        # which a kill can leave empty (mmengine writes it in place)
+        latest = latest_checkpoint(cfg.work_dir)
+        cfg.resume, cfg.load_from = True, latest
+        check_resume_checkpoint(latest)
     elif args.resume:
         if not osp.isfile(args.resume):
             raise ConfigError(f'--resume: checkpoint {args.resume} does not exist')
