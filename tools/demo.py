@@ -50,16 +50,13 @@ from shls.evaluation.video_score import has_annotations, score_video  # noqa: E4
 from shls.utils.cli import add_engine_args, engine_args, run_tool  # noqa: E402
 from shls.utils.prompt_cli import (add_prompt_args, check_prompt_args,  # noqa: E402
                                    prompt_first_mask, prompt_given)
+from shls.utils.shipped import (DEMO_ANNOTATIONS, DEMO_FIRST_MASK, DEMO_FRAMES,  # noqa: E402
+                               REPO_ROOT, SHIPPED_CHECKPOINT, SHIPPED_CONFIG)
 
-DEMO_ROOT = osp.join(ROOT, 'demo', 'davis')
 #: The bundled clip, its first mask and ground truth, and the shipped CPU model.
-DEFAULT_INPUT = osp.join(DEMO_ROOT, 'JPEGImages', '480p', 'blackswan')
-DEFAULT_GT = osp.join(DEMO_ROOT, 'Annotations', '480p', 'blackswan')
-DEFAULT_MASK = osp.join(DEFAULT_GT, '00000.png')
-DEFAULT_CONFIG = osp.join('configs', 'shls',
-                          'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py')
-DEFAULT_CHECKPOINT = osp.join(ROOT, 'checkpoints',
-                              'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth')
+DEFAULT_INPUT, DEFAULT_GT, DEFAULT_MASK = DEMO_FRAMES, DEMO_ANNOTATIONS, DEMO_FIRST_MASK
+DEFAULT_CONFIG = osp.relpath(SHIPPED_CONFIG, REPO_ROOT)  # also resolved against the repo
+DEFAULT_CHECKPOINT = SHIPPED_CHECKPOINT
 SHEET_NAME = 'contact_sheet.png'
 #: The fastest engine that keeps the accuracy on the CPUs measured (README, "Speed").
 DEFAULT_BACKEND = 'auto'  # pytorch on CUDA; on a CPU the faster of pytorch / onnxruntime

@@ -21,6 +21,7 @@ from torch import nn
 
 from .precision import PrecisionSetting, autocast_context, resolve_autocast
 
+from shls.utils.shipped import DEMO_FRAMES
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
 
@@ -31,8 +32,7 @@ CHOICE_PROBE_SIZE = (240, 432)
 #: ONNX Runtime must be this many times faster to be chosen (timing noise).
 CHOICE_MARGIN = 1.15
 #: Where ``int8`` calibration frames come from by default: the bundled DAVIS clip.
-DEFAULT_CALIBRATION = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                               'demo', 'davis', 'JPEGImages', '480p', 'blackswan')
+DEFAULT_CALIBRATION = DEMO_FRAMES
 CALIBRATION_FRAMES = 8
 DEFAULT_CACHE = osp.join('work_dirs', 'onnx_cache')
 #: Bump when the export or quantization recipe changes (invalidates cached files).

@@ -13,14 +13,10 @@ from shls.deployment import EngineOptions
 from shls.evaluation.metrics.davis_metric import (evaluate_video, global_statistics,
                                                   per_object_statistics)
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO, 'configs', 'shls',
-                  'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py')
-CHECKPOINT = osp.join(REPO, 'checkpoints',
-                      'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth')
-CLIP = osp.join(REPO, 'demo', 'davis')
-FRAMES = osp.join(CLIP, 'JPEGImages', '480p', 'blackswan')
-GT = osp.join(CLIP, 'Annotations', '480p', 'blackswan')
+from shls.utils.shipped import DEMO_ANNOTATIONS as GT
+from shls.utils.shipped import DEMO_FRAMES as FRAMES
+from shls.utils.shipped import SHIPPED_CHECKPOINT as CHECKPOINT
+from shls.utils.shipped import SHIPPED_CONFIG as CONFIG
 PARITY_FRAMES = 10
 
 

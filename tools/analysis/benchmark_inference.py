@@ -33,13 +33,10 @@ sys.path.insert(0, REPO_ROOT)
 
 from shls.utils.cli import run_tool  # noqa: E402
 
-DEMO_SEQ = osp.join(REPO_ROOT, 'demo', 'davis', 'JPEGImages', '480p', 'blackswan')
-DEMO_MASK = osp.join(REPO_ROOT, 'demo', 'davis', 'Annotations', '480p', 'blackswan',
-                     '00000.png')
-DEFAULT_CONFIG = osp.join(REPO_ROOT, 'configs', 'shls',
-                          'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py')
-DEFAULT_CKPT = osp.join(REPO_ROOT, 'checkpoints',
-                        'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth')
+from shls.utils.shipped import DEMO_FIRST_MASK as DEMO_MASK  # noqa: E402
+from shls.utils.shipped import DEMO_FRAMES as DEMO_SEQ  # noqa: E402
+from shls.utils.shipped import SHIPPED_CHECKPOINT as DEFAULT_CKPT  # noqa: E402
+from shls.utils.shipped import SHIPPED_CONFIG as DEFAULT_CONFIG  # noqa: E402
 #: name -> (backend, int8, test_cfg.autocast)
 VARIANTS = {
     'pytorch-fp32': ('pytorch', False, False),

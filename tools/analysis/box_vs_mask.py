@@ -22,10 +22,8 @@ sys.path.insert(0, ROOT)
 
 from shls.utils.cli import run_tool  # noqa: E402
 
-DEFAULT_CONFIG = osp.join(ROOT, 'configs', 'shls',
-                          'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py')
-DEFAULT_CHECKPOINT = osp.join(ROOT, 'checkpoints',
-                              'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth')
+from shls.utils.shipped import SHIPPED_CHECKPOINT as DEFAULT_CHECKPOINT  # noqa: E402
+from shls.utils.shipped import SHIPPED_CONFIG as DEFAULT_CONFIG  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
