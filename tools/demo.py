@@ -60,7 +60,7 @@ DEFAULT_CHECKPOINT = SHIPPED_CHECKPOINT
 SHEET_NAME = 'contact_sheet.png'
 #: The fastest engine that keeps the accuracy on the CPUs measured (README, "Speed").
 DEFAULT_BACKEND = 'auto'  # pytorch on CUDA; on a CPU the faster of pytorch / onnxruntime
-DEFAULT_INT8 = False      # int8 loses ~2 J&F on DAVIS (README, "Speed"): opt in with --int8
+# (float32; int8 is faster but loses ~2 J&F on DAVIS: opt in with --int8)
 
 
 def parse_args() -> argparse.Namespace:
@@ -101,7 +101,7 @@ def parse_args() -> argparse.Namespace:
                         help='override config keys, e.g. model.test_cfg.presegmentation=vote')
     parser.add_argument('--debug', action='store_true',
                         help='show full tracebacks instead of one-line errors')
-    add_engine_args(parser, DEFAULT_BACKEND, DEFAULT_INT8)
+    add_engine_args(parser, DEFAULT_BACKEND)
     add_prompt_args(parser)
     args = parser.parse_args()
     check_prompt_args(parser, args)

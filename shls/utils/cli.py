@@ -97,8 +97,7 @@ def set_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
     check_writable(cfg.work_dir, '--work-dir' if work_dir else 'work dir')
 
 
-def add_engine_args(parser: argparse.ArgumentParser, default_backend: str = 'pytorch',
-                    default_int8: bool = False) -> None:
+def add_engine_args(parser: argparse.ArgumentParser, default_backend: str = 'pytorch') -> None:
     """Add ``--backend``, ``--int8`` / ``--float32``, ``--onnx`` and ``--calib``
     (:mod:`shls.deployment`); read them back with :func:`engine_args`."""
     group = parser.add_argument_group('inference engine of the backbone')
@@ -109,25 +108,23 @@ def add_engine_args(parser: argparse.ArgumentParser, default_backend: str = 'pyt
                        'on a CPU whichever of the two runs the backbone faster (timed at '
                        'start-up)')
     precision = group.add_mutually_exclusive_group()
-    precision.add_argument('--int8', dest='int8', action='store_true', default=default_int8,
+    precision.add_argument('--int8', dest='int8', action='store_true',
                            help='onnxruntime: static int8 export calibrated on a few real '
                            'frames')
     precision.add_argument('--float32', dest='int8', action='store_false',
                            default=argparse.SUPPRESS,
-                           help='onnxruntime: float32 export (masks as the pytorch backend)')
+                           help='onnxruntime: float32 export (masks as the pytorch backend; '
+                           'the default)')
     group.add_argument('--onnx', metavar='FILE',
                        help='onnxruntime: use this exported backbone '
                        '(tools/deployment/export_onnx.py) instead of the cache')
     group.add_argument('--calib', metavar='FRAMES',
                        help='onnxruntime --int8: frame folder / video to calibrate on '
                        '(default: the bundled DAVIS clip)')
-    parser.set_defaults(int8_default=default_int8)
 
 
 def engine_args(args: argparse.Namespace, cache_dir: str):
     """``(backend, EngineOptions)`` of the options of :func:`add_engine_args`."""
     from shls.deployment import engine_options
-    int8 = args.int8
-    if args.int8 == args.int8_default and (args.backend == 'pytorch' or args.onnx):
-        int8 = False  # the default precision of the cached export: nothing to check
-    return args.backend, engine_options(args.backend, args.onnx, int8, args.calib, cache_dir)
+    return args.backend, engine_options(args.backend, args.onnx, args.int8, args.calib,
+                                        cache_dir)
