@@ -617,7 +617,7 @@ def demo_ground_truth_with_two_annotations(kit, tmp):
 
 
 @pytest.mark.parametrize('name', sorted(CASES))
-def test_bad_input(kit, tmp_path, monkeypatch, capsys, name):
+def test_bad_input(kit, tmp_path, monkeypatch, capsys, request, name):
     if 'cuda' in name and torch.cuda.is_available():
         pytest.skip('a CUDA device is present')
     spec = CASES[name](kit, tmp_path)
@@ -630,8 +630,9 @@ def test_bad_input(kit, tmp_path, monkeypatch, capsys, name):
         assert fragment in lines[-1], (fragment, lines[-1])
     if spec.out is not None:
         assert listing(spec.out) == [], listing(spec.out)
-    with capsys.disabled():  # shown with pytest -s: the catalogue of messages
-        print(f'{name}: {lines[-1]}')
+    if request.config.getoption('capture') == 'no':  # pytest -s: the catalogue of messages
+        with capsys.disabled():
+            print(f'{name}: {lines[-1]}')
 
 
 # ------------------------------------------------- accepted inputs (documented behaviour)
