@@ -22,11 +22,9 @@ from shls.registry import MODELS
 from shls.utils.stage_timer import StageTimer
 from shls.deployment.precision import (autocast_context, check_precision_setting,
                                        resolve_autocast)
+from shls.structures.ids import BACKGROUND, NUM_LABEL_BINS, VOID_ID
 from .working_scale import resize_frame, resize_mask, upscale_labels, working_size
 
-BACKGROUND = 0
-VOID_ID = 255
-NUM_LABEL_BINS = 256  # ids are uint8
 PRESEGMENTATIONS = ('eq4', 'vote')
 
 #: Inference options read from ``model.test_cfg`` (then from keyword overrides).

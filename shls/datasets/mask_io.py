@@ -37,9 +37,9 @@ from typing import Union
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-#: Object-id conventions of every mask file: 0 = background, 255 = void (ignored).
-BACKGROUND = 0
-VOID_ID = 255
+# Object-id conventions of every mask file (0 = background, 255 = void), re-exported here.
+from shls.structures.ids import BACKGROUND, VOID_ID  # noqa: F401
+
 #: Single-channel masks: foreground threshold of soft masks (the training threshold).
 SOFT_THRESHOLD = 128
 #: Single-channel masks: most distinct ids (below ``SOFT_THRESHOLD``) read as object ids.

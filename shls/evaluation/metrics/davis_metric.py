@@ -26,8 +26,8 @@ from shls.datasets.mask_io import atomic_write_bytes, read_mask
 from shls.evaluation.functional.davis_measures import (BOUND_TH, measure_statistics,
                                                        object_measures)
 from shls.registry import METRICS
+from shls.structures.ids import VOID_ID
 
-VOID_ID = 255
 GLOBAL_COLUMNS = ('J&F-Mean', 'J-Mean', 'J-Recall', 'J-Decay', 'F-Mean', 'F-Recall', 'F-Decay')
 OBJECT_COLUMNS = ('J-Mean', 'J-Recall', 'J-Decay', 'F-Mean', 'F-Recall', 'F-Decay')
 PredLoader = Callable[[str], np.ndarray]

@@ -6,9 +6,8 @@ import numpy as np
 
 from shls.models.superpixels import to_rgb_uint8
 from shls.models.utils import check_id_mask
+from shls.structures.ids import BACKGROUND, VOID_ID
 
-BACKGROUND = 0
-VOID_ID = 255
 
 
 class MaskPropagator(metaclass=ABCMeta):

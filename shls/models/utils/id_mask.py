@@ -3,8 +3,7 @@ from typing import Tuple
 
 import numpy as np
 
-#: Ids are uint8; 255 marks void (ignored) pixels.
-VOID_ID = 255
+from shls.structures.ids import VOID_ID
 
 
 def check_id_mask(mask: np.ndarray, shape: Tuple[int, int]) -> np.ndarray:
