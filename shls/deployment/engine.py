@@ -4,7 +4,7 @@
 :class:`~shls.deployment.OnnxRuntimeBackbone`. Without an explicit ``.onnx`` file the
 backbone is exported (and for ``int8`` quantized, calibrated on a few real frames) into
 ``cache_dir`` under a name keyed by the hash of the backbone's weights, its class and
-shapes, the precision and the calibration frames, so the same weights are exported once
+shapes, the precision and the calibration frames' pixels, so the same weights are exported once
 and reused, and other weights never reuse a stale file.
 """
 import hashlib
@@ -19,11 +19,10 @@ import torch
 from mmengine.logging import print_log
 from torch import nn
 
-from .precision import PrecisionSetting, autocast_context, resolve_autocast
-
 from shls.utils.shipped import DEMO_FRAMES
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
+from .precision import PrecisionSetting, autocast_context, resolve_autocast
 
 #: Inference engines of the per-frame encoder; ``auto`` = the faster of the two here.
 BACKENDS = ('pytorch', 'onnxruntime', 'auto')
@@ -56,6 +55,7 @@ class EngineOptions(NamedTuple):
 
 
 def check_backend(backend: str) -> str:
+    """``backend`` if it names an engine of :data:`BACKENDS`, else a ValueError."""
     if backend not in BACKENDS:
         raise ValueError(f'unknown backend {backend!r}; choose one of {", ".join(BACKENDS)}')
     return backend
@@ -94,11 +94,13 @@ def calibration_images(model: nn.Module, frames: Optional[str] = None,
     return images
 
 
-def _frames_digest(frames: Optional[str]) -> str:
-    from shls.apis.frame_source import open_frames
-    source = open_frames(frames or DEFAULT_CALIBRATION)
-    names = '|'.join(source.frame_name(i) for i in range(len(source)))
-    return hashlib.sha256(f'{osp.abspath(source.name)}|{names}'.encode()).hexdigest()[:12]
+def _images_digest(images: List[np.ndarray]) -> str:
+    """sha256 of the calibration frames' pixels (content, not names)."""
+    digest = hashlib.sha256()
+    for image in images:
+        digest.update(f'{image.shape}'.encode())
+        digest.update(np.ascontiguousarray(image).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def cached_engine_file(model: nn.Module, cache_dir: str, int8: bool = False,
@@ -116,8 +118,9 @@ def cached_engine_file(model: nn.Module, cache_dir: str, int8: bool = False,
     """
     backbone = model.backbone
     key = hashlib.sha256(f'{weights_digest(backbone)}|opset{OPSET}|v{RECIPE_VERSION}'.encode())
+    images = calibration_images(model, calibration) if int8 else []
     if int8:
-        key.update(f'|int8|{_frames_digest(calibration)}|{CALIBRATION_FRAMES}'.encode())
+        key.update(f'|int8|{_images_digest(images)}'.encode())
     stem = f'{type(backbone).__name__.lower()}-{key.hexdigest()[:16]}'
     path = osp.join(cache_dir, stem + ('-int8' if int8 else '-fp32') + '.onnx')
     if osp.isfile(path):
@@ -129,7 +132,7 @@ def cached_engine_file(model: nn.Module, cache_dir: str, int8: bool = False,
         return export_backbone_onnx(backbone, path)
     print_log(f'onnxruntime: quantizing the backbone to int8 ({CALIBRATION_FRAMES} '
               f'calibration frames) -> {path}', logger='current')
-    return quantize_onnx_int8(fp32, path, calibration_images(model, calibration))
+    return quantize_onnx_int8(fp32, path, images)
 
 
 def engine_options(backend: str, onnx_file: Optional[str], int8: bool,
