@@ -37,6 +37,8 @@ class _StagesGraph(nn.Module):
 
 
 def _replace(tmp: str, path: str) -> str:
+    """Move a finished temporary file over ``path`` (readable like any other file)."""
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
     return path
 
