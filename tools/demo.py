@@ -136,14 +136,10 @@ def resolve_config(path: str) -> str:
 
 
 def resolve_device(args: argparse.Namespace) -> str:
-    """``--device`` (``auto``: CUDA when available, else the CPU)."""
-    import torch
-
+    """``--device`` (``auto``: CUDA when available, else the CPU); one line for a device
+    this machine lacks (cuda, mps, ...)."""
     from shls.apis.inference import _check_device
-    device = args.device
-    if device == 'auto':
-        device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    _check_device(device)  # one line for a device this machine lacks (cuda, mps, ...)
+    device = str(_check_device(args.device))
     if args.backend == 'onnxruntime' and not device.startswith('cpu'):
         raise ValueError(f'--backend onnxruntime runs on the CPU, not {device}')
     return device

@@ -22,7 +22,7 @@ from torch import nn
 from shls.utils.shipped import DEMO_FRAMES
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
-from .precision import PrecisionSetting, autocast_context, resolve_autocast
+from .precision import PrecisionSetting, backbone_call, interleaved_best_ms, resolve_autocast
 
 #: Inference engines of the per-frame encoder; ``auto`` = the faster of the two here.
 BACKENDS = ('pytorch', 'onnxruntime', 'auto')
@@ -151,17 +151,6 @@ def engine_options(backend: str, onnx_file: Optional[str], int8: bool,
     return EngineOptions(onnx_file, cache_dir, int8, calibration)
 
 
-def _best_ms(run, x: torch.Tensor, repeats: int = 2) -> float:
-    best = float('inf')
-    with torch.inference_mode():
-        run(x)
-        for _ in range(repeats):
-            start = time.perf_counter()
-            run(x)
-            best = min(best, time.perf_counter() - start)
-    return 1000.0 * best
-
-
 def choose_backend(model: nn.Module, device: Union[str, torch.device],
                    autocast: PrecisionSetting, engine: EngineOptions) -> str:
     """``'pytorch'`` or ``'onnxruntime'``: whichever runs the backbone faster here.
@@ -193,11 +182,14 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
     backbone = model.backbone
     dtype = resolve_autocast(autocast, 'cpu', backbone)
     x = torch.randn(1, 3, *CHOICE_PROBE_SIZE, generator=torch.Generator().manual_seed(0))
-    with autocast_context('cpu', dtype):
-        torch_ms = _best_ms(backbone.eval(), x.contiguous(memory_format=torch.channels_last))
     path = engine.onnx_file or cached_engine_file(model, cache_dir, engine.int8,
                                                   engine.calibration)
-    ort_ms = _best_ms(OnnxRuntimeBackbone(path, getattr(backbone, 'finish', None)), x)
+    ort = OnnxRuntimeBackbone(path, getattr(backbone, 'finish', None))
+    # PyTorch in the layout VideoSegmenter runs it in on a CPU (channels-last)
+    backbone.eval().to(memory_format=torch.channels_last)
+    torch_ms, ort_ms = interleaved_best_ms(
+        [backbone_call(backbone, x.contiguous(memory_format=torch.channels_last), dtype),
+         lambda: ort(x)])
     choice = 'onnxruntime' if ort_ms * CHOICE_MARGIN < torch_ms else 'pytorch'
     precision = 'float32' if dtype is None else str(dtype).replace('torch.', '')
     print_log(f'backend auto: backbone at {CHOICE_PROBE_SIZE[1]}x{CHOICE_PROBE_SIZE[0]}: '

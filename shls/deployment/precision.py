@@ -18,7 +18,7 @@ import contextlib
 import time
 import warnings
 from dataclasses import dataclass
-from typing import ContextManager, Dict, Optional, Tuple, Union
+from typing import Callable, ContextManager, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.logging import print_log
@@ -70,26 +70,27 @@ def _probe_key(module: nn.Module) -> Tuple:
     return type(module).__name__, shapes, torch.get_num_threads()
 
 
-def _time_ms(module: nn.Module, x: torch.Tensor, bf16: bool) -> float:
-    """Wall time in ms of one ``module(x)`` call, under bfloat16 autocast if ``bf16``."""
-    ctx = torch.autocast('cpu', dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
-    with torch.inference_mode(), ctx:
-        start = time.perf_counter()
-        module(x)
-        return 1000.0 * (time.perf_counter() - start)
+def interleaved_best_ms(calls: Sequence[Callable[[], object]],
+                        repeats: int = PROBE_REPEATS) -> List[float]:
+    """Best wall time in ms of each call over ``repeats`` interleaved rounds, after one
+    warm-up of each, so that load from other processes hits all of them alike."""
+    for call in calls:
+        call()
+    best = [float('inf')] * len(calls)
+    for _ in range(repeats):
+        for i, call in enumerate(calls):
+            start = time.perf_counter()
+            call()
+            best[i] = min(best[i], 1000.0 * (time.perf_counter() - start))
+    return best
 
 
-def _interleaved_best_ms(module: nn.Module, x: torch.Tensor, bf16_too: bool) -> Tuple:
-    """Best float32 (and bfloat16) times over :data:`PROBE_REPEATS` interleaved rounds
-    after a warm-up of each, so that load from other processes hits both alike."""
-    kinds = [False, True] if bf16_too else [False]
-    for bf16 in kinds:
-        _time_ms(module, x, bf16)
-    best = {bf16: float('inf') for bf16 in kinds}
-    for _ in range(PROBE_REPEATS):
-        for bf16 in kinds:
-            best[bf16] = min(best[bf16], _time_ms(module, x, bf16))
-    return best[False], best.get(True, float('inf'))
+def backbone_call(module: nn.Module, x: torch.Tensor, dtype: Optional[torch.dtype]):
+    """A call of ``module(x)`` under autocast with ``dtype`` (no grad)."""
+    def call():
+        with torch.inference_mode(), autocast_context('cpu', dtype):
+            return module(x)
+    return call
 
 
 def probe_cpu_bfloat16(module: nn.Module) -> ProbeResult:
@@ -111,7 +112,9 @@ def probe_cpu_bfloat16(module: nn.Module) -> ProbeResult:
     x = torch.randn(1, 3, *PROBE_SIZE, generator=torch.Generator().manual_seed(0))
     supported = torch.backends.mkldnn.is_available() and \
         torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    fp32, bf16 = _interleaved_best_ms(module, x, bf16_too=supported)
+    calls = [backbone_call(module, x, None)] + ([backbone_call(module, x, torch.bfloat16)]
+                                          if supported else [])
+    fp32, bf16 = (interleaved_best_ms(calls) + [float('inf')])[:2]
     module.train(was_training)
     result = _PROBES[key] = ProbeResult(fp32, bf16)
     choice = 'bfloat16' if result.bfloat16_faster else 'float32'

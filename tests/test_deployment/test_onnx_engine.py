@@ -126,7 +126,7 @@ def test_auto_backend_times_once_and_remembers_the_choice(tmp_path, monkeypatch)
     assert first in ('pytorch', 'onnxruntime')
     records = [n for n in os.listdir(tmp_path) if n.startswith('backend-')]
     assert len(records) == 1
-    monkeypatch.setattr(eng, '_best_ms', lambda *a, **k: pytest.fail('timed again'))
+    monkeypatch.setattr(eng, 'interleaved_best_ms', lambda *a, **k: pytest.fail('timed again'))
     assert choose_backend(model, 'cpu', False, options) == first
     assert choose_backend(model, 'cuda', False, options) == 'pytorch'  # no timing on CUDA
 
@@ -134,10 +134,10 @@ def test_auto_backend_times_once_and_remembers_the_choice(tmp_path, monkeypatch)
 def test_auto_backend_picks_the_faster_engine(tmp_path, monkeypatch):
     from shls.deployment import choose_backend
     from shls.deployment import engine as eng
-    times = iter([100.0, 50.0])  # pytorch, then onnxruntime
-    monkeypatch.setattr(eng, '_best_ms', lambda *a, **k: next(times))
+    times = [100.0, 50.0]  # pytorch, then onnxruntime
+    monkeypatch.setattr(eng, 'interleaved_best_ms', lambda *a, **k: list(times))
     assert choose_backend(tiny_model(), 'cpu', False,
                           EngineOptions(cache_dir=str(tmp_path / 'a'))) == 'onnxruntime'
-    times = iter([100.0, 95.0])  # within the margin: keep pytorch
+    times[:] = [100.0, 95.0]  # within the margin: keep pytorch
     assert choose_backend(tiny_model(), 'cpu', False,
                           EngineOptions(cache_dir=str(tmp_path / 'b'))) == 'pytorch'
