@@ -17,6 +17,8 @@ def ort_session(path: str, threads: Optional[int] = None):
     options.intra_op_num_threads = threads or torch.get_num_threads()
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # no spinning after a run: the torch stages that follow need the cores
+    options.add_session_config_entry('session.intra_op.allow_spinning', '0')
     try:
         return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
     except Exception as err:  # onnxruntime raises its own Fail / InvalidGraph types
