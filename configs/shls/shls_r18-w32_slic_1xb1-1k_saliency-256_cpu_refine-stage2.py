@@ -21,6 +21,7 @@ model = dict(
     test_cfg=dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
         autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
+        winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
         # Pre-segmentation by default (3.2 frames/s, J&F 61.1 on ../shared/data/davis);
         # refine=True runs the decoder (J&F +2, 1.8 frames/s; README, "Results").
         refine=False,

@@ -1,4 +1,5 @@
-"""The shipped model on real DAVIS frames: ONNX Runtime float32 = PyTorch, int8 ~ PyTorch.
+"""The shipped model on real DAVIS frames: ONNX Runtime float32 = PyTorch, int8 ~ PyTorch,
+Winograd = oneDNN.
 
 Runs the bundled clip (demo/davis, blackswan 854x480) through the shipped checkpoint
 with the PyTorch float32 backbone, the float32 ONNX export and the int8 export.
@@ -10,6 +11,7 @@ import pytest
 
 from shls.apis import init_segmenter, segment_video
 from shls.deployment import EngineOptions
+from shls.deployment.winograd import nnpack_available
 from shls.evaluation.metrics.davis_metric import (evaluate_video, global_statistics,
                                                   per_object_statistics)
 
@@ -25,9 +27,10 @@ def frame_paths(count=None):
     return sorted(glob.glob(osp.join(FRAMES, '*.jpg')))[:count]
 
 
-def run(backend: str, cache: str, int8: bool = False, count=None) -> np.ndarray:
+def run(backend: str, cache: str, int8: bool = False, count=None,
+        **test_cfg) -> np.ndarray:
     seg = init_segmenter(CONFIG, CHECKPOINT, backend=backend, autocast=False,
-                         engine=EngineOptions(cache_dir=cache, int8=int8))
+                         engine=EngineOptions(cache_dir=cache, int8=int8), **test_cfg)
     return np.stack(list(segment_video(seg, frame_paths(count), osp.join(GT, '00000.png'))))
 
 
@@ -69,3 +72,11 @@ def test_int8_engine_keeps_the_clip_jf(pytorch_masks, cache):
     int8 = clip_jf(run('onnxruntime', cache, int8=True))
     assert reference > 80
     assert abs(int8 - reference) <= 1.0, (int8, reference)
+
+
+@pytest.mark.skipif(not nnpack_available(), reason='PyTorch without NNPACK')
+def test_winograd_gives_the_onednn_masks(pytorch_masks):
+    """The default float32 CPU path (Winograd where faster) against oneDNN alone."""
+    onednn = run('pytorch', '', count=PARITY_FRAMES, winograd=False)
+    agree = (onednn == pytorch_masks[:PARITY_FRAMES]).mean()
+    assert agree >= 0.999, agree

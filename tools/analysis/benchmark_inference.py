@@ -8,7 +8,9 @@ no PNG writing) and, with ``--davis ROOT``, J&F on every video of that DAVIS roo
 (DAVIS-2017 protocol, masks kept in memory). The CPU model, its vector extensions and
 the thread count head the table, so figures from different machines are never mixed.
 
-Variants: ``pytorch-fp32`` (channels_last), ``pytorch-bf16`` (autocast; skipped where
+Variants: ``pytorch-fp32`` (Winograd 3x3 convolutions through NNPACK where this PyTorch
+has it, else oneDNN channels-last), ``pytorch-fp32-onednn`` (oneDNN only, channels-last),
+``pytorch-bf16`` (autocast; skipped where
 the start-up probe finds no native bfloat16, e.g. an AVX2-only CPU, where it is several
 times slower), ``onnxruntime-fp32`` and ``onnxruntime-int8`` (the backbone exported into
 ``--cache``).
@@ -37,12 +39,13 @@ from shls.utils.shipped import DEMO_FIRST_MASK as DEMO_MASK  # noqa: E402
 from shls.utils.shipped import DEMO_FRAMES as DEMO_SEQ  # noqa: E402
 from shls.utils.shipped import SHIPPED_CHECKPOINT as DEFAULT_CKPT  # noqa: E402
 from shls.utils.shipped import SHIPPED_CONFIG as DEFAULT_CONFIG  # noqa: E402
-#: name -> (backend, int8, test_cfg.autocast)
+#: name -> (backend, int8, test_cfg.autocast, test_cfg.winograd)
 VARIANTS = {
-    'pytorch-fp32': ('pytorch', False, False),
-    'pytorch-bf16': ('pytorch', False, True),
-    'onnxruntime-fp32': ('onnxruntime', False, False),
-    'onnxruntime-int8': ('onnxruntime', True, False),
+    'pytorch-fp32': ('pytorch', False, False, True),
+    'pytorch-fp32-onednn': ('pytorch', False, False, False),
+    'pytorch-bf16': ('pytorch', False, True, False),
+    'onnxruntime-fp32': ('onnxruntime', False, False, False),
+    'onnxruntime-int8': ('onnxruntime', True, False, False),
 }
 CPU_FLAGS = ('avx2', 'avx512f', 'avx512_vnni', 'avx512_bf16', 'avx_vnni', 'amx_bf16')
 
@@ -108,7 +111,7 @@ def build(args: argparse.Namespace, variant: str):
     from shls.apis import init_segmenter
     from shls.deployment.precision import probe_cpu_bfloat16
     from shls.deployment import EngineOptions
-    backend, int8, autocast = VARIANTS[variant]
+    backend, int8, autocast, winograd = VARIANTS[variant]
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
     engine = EngineOptions(cache_dir=args.cache, int8=int8)
     torch.manual_seed(0)  # without a checkpoint, every variant gets the same weights
@@ -116,7 +119,7 @@ def build(args: argparse.Namespace, variant: str):
         warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
         warnings.filterwarnings('ignore', message='test_cfg.autocast=True')
         segmenter = init_segmenter(args.config, checkpoint, 'cpu', args.cfg_options,
-                                   backend, engine, autocast=autocast)
+                                   backend, engine, autocast=autocast, winograd=winograd)
     if autocast and not probe_cpu_bfloat16(segmenter.model.backbone).bfloat16_faster:
         return None
     return segmenter

@@ -23,10 +23,11 @@ class SuperfeatureHead(BaseModule):
     """Superpixel pooling + the two FC heads + the learned 2->1 merge of SHLS.
 
     For every superpixel: mean of ``l1`` (+3 meta values at full resolution) and mean of
-    ``l4`` (+3 meta values recomputed on the stride-4 label map), each projected to
-    ``out_channels`` by Linear -> norm -> ReLU, then merged by a learned weighted sum of
+    ``l4`` (+3 meta values recomputed on the stride-4 label map), each map pooled at its
+    own resolution (labels downsampled by nearest neighbour when it is smaller) and
+    projected to ``out_channels`` by Linear -> norm -> ReLU, then merged by a learned weighted sum of
     the two prototypes (the seed code's 1x1 conv over 2 channels) and an optional ReLU.
-    A superpixel that vanishes at stride 4 gets a zero ``l4`` prototype.
+    A superpixel that vanishes at a map's resolution gets a zero prototype of that map.
 
     The seed code normalises each 32-d vector with ``BatchNorm1d(1)`` in train mode (its
     own statistics); ``LayerNorm(32)`` does the same per-vector normalisation without the
@@ -58,7 +59,7 @@ class SuperfeatureHead(BaseModule):
         """Pool both maps per superpixel.
 
         Args:
-            l1: ``(B, C1, H, W)``.
+            l1: ``(B, C1, H, W)`` (or smaller: pooled on downsampled labels).
             l4: ``(B, C4, h, w)``.
             superpixels: ``(B, H, W)`` int64, ids ``0..N_b-1`` per frame.
 
@@ -69,7 +70,10 @@ class SuperfeatureHead(BaseModule):
         labels, counts = batch_offsets(superpixels)
         n = int(counts.sum())
         small = downsample_labels(labels, l4.shape[-2:])
-        p1 = segment_mean(l1, labels, n)
+        fine = labels
+        if l1.shape[-2:] != labels.shape[-2:]:
+            fine = downsample_labels(labels, l1.shape[-2:])
+        p1 = segment_mean(l1, fine, n)
         p4 = segment_mean(l4, small, n)
         if self.use_meta:
             p1 = torch.cat([p1, segment_meta(labels, n).to(p1.dtype)], dim=1)

@@ -225,6 +225,9 @@ class SHLS(BaseModel):
         """
         self._check_sizes(frames, superpixels)
         l1, l4 = self.backbone(frames)
+        if l1.shape[-2:] != frames.shape[-2:]:
+            raise ValueError('the refinement decoder needs L1 at the frame size: set '
+                             'backbone.l1_at_input_size=True (or refine=False)')
         features, counts = self.head(l1, l4, superpixels)
         l1 = torch.cat([l1, meta_maps(superpixels, l1.shape[-2:]).to(l1.dtype)], dim=1)
         l4 = torch.cat([l4, meta_maps(superpixels, l4.shape[-2:]).to(l4.dtype)], dim=1)

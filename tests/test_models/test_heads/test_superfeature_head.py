@@ -52,3 +52,15 @@ def test_eval_mode_is_deterministic_per_vector():
     full, _ = head(l1, l4, spx)
     single, _ = head(l1[:1], l4[:1], spx[:1])
     assert torch.allclose(full[:3], single, atol=1e-6)
+
+
+def test_l1_smaller_than_the_labels_is_pooled_at_its_own_resolution():
+    """A backbone with l1_at_input_size=False: L1 means over the nearest-downsampled
+    labels, the meta values still from the full-resolution labels."""
+    _, l4, spx = _inputs()
+    l1 = torch.randn(2, 5, 4, 4)
+    head = SuperfeatureHead(l1_channels=5, l4_channels=7, out_channels=4)
+    p1, _, _ = head.pool(l1, l4, spx)
+    full = torch.nn.functional.interpolate(l1, size=(8, 8), mode='nearest')
+    ref, _, _ = head.pool(full, l4, spx)
+    assert torch.allclose(p1, ref, atol=1e-6)

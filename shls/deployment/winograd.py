@@ -1,0 +1,95 @@
+"""Winograd 3x3 convolutions on the CPU in float32 (NNPACK), chosen at run time.
+
+oneDNN runs the backbone's convolutions near the FMA peak of a CPU, so in float32 the
+only way to make them much cheaper without retraining is fewer multiplications: NNPACK's
+Winograd transform computes a stride-1 3x3 convolution with ~2x fewer of them. On the
+shipped model's 128-channel stride-4 convolutions (most of its multiply-adds) it is ~2x
+faster than oneDNN on its own at 480p on 2 cores, AVX2 or AVX-512 alike, with a
+relative error near 1e-6; on narrower layers oneDNN can be faster, so each layer is
+timed both ways once per input shape and keeps the faster (README, "Speed of the
+engines").
+
+:func:`use_winograd` turns the eligible ``nn.Conv2d`` of a module into
+:class:`WinogradConv2d` in place (same parameters and state-dict keys). Each call falls
+back to the ordinary convolution whenever NNPACK cannot take it: a GPU, another dtype,
+autocast, gradients, or a PyTorch build without NNPACK.
+"""
+import functools
+from typing import Dict, Tuple
+
+import torch
+from torch import Tensor, nn
+
+from .precision import interleaved_best_ms
+
+
+@functools.lru_cache(maxsize=None)
+def nnpack_available() -> bool:
+    """Whether this PyTorch build has a working NNPACK (the call also initialises it)."""
+    probe = getattr(torch, '_nnpack_available', None)
+    return bool(probe is not None and probe())
+
+
+def winograd_eligible(conv: nn.Module) -> bool:
+    """Whether ``conv`` is a plain stride-1 3x3 convolution NNPACK can run."""
+    return (type(conv) in (nn.Conv2d, WinogradConv2d) and conv.kernel_size == (3, 3)
+            and conv.stride == (1, 1) and conv.dilation == (1, 1) and conv.groups == 1
+            and conv.padding_mode == 'zeros' and isinstance(conv.padding, tuple))
+
+
+#: (channels in, out, input shape, threads) -> NNPACK measured faster than oneDNN.
+_FASTER: Dict[Tuple, bool] = {}
+#: NNPACK must beat oneDNN by this factor to be used for a convolution.
+MIN_SPEEDUP = 1.05
+
+
+class WinogradConv2d(nn.Conv2d):
+    """An ``nn.Conv2d`` that runs through NNPACK's Winograd convolution when it can and
+    where it is faster: the first call per input shape times both (twice each,
+    interleaved) and the choice is kept for the process."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self._nnpack_can_run(x):
+            return super().forward(x)
+        key = (self.in_channels, self.out_channels, tuple(x.shape), torch.get_num_threads())
+        if key not in _FASTER:
+            onednn, nnpack = interleaved_best_ms(
+                [lambda: super(WinogradConv2d, self).forward(x), lambda: self._nnpack(x)],
+                repeats=2)
+            _FASTER[key] = nnpack * MIN_SPEEDUP < onednn
+        return self._nnpack(x) if _FASTER[key] else super().forward(x)
+
+    def _nnpack(self, x: Tensor) -> Tensor:
+        bias = self.bias
+        if bias is None:
+            bias = x.new_zeros(self.out_channels)
+        return torch._nnpack_spatial_convolution(x.contiguous(), self.weight.contiguous(), bias,
+                                                 list(self.padding), [1, 1])
+
+    def _nnpack_can_run(self, x: Tensor) -> bool:
+        return (x.device.type == 'cpu' and x.dtype == torch.float32 and x.dim() == 4
+                and self.weight.dtype == torch.float32
+                and not torch.is_autocast_cpu_enabled()
+                and not (torch.is_grad_enabled() and (x.requires_grad
+                                                      or self.weight.requires_grad))
+                and nnpack_available())
+
+
+def use_winograd(module: nn.Module) -> int:
+    """Turn every eligible convolution of ``module`` into :class:`WinogradConv2d`.
+
+    Args:
+        module: Any module (e.g. a backbone); changed in place.
+
+    Returns:
+        How many convolutions were switched (0 when NNPACK is missing: nothing changes).
+    """
+    if not nnpack_available():
+        return 0
+    count = 0
+    for sub in module.modules():
+        if type(sub) is nn.Conv2d and winograd_eligible(sub):
+            sub.__class__ = WinogradConv2d
+            count += 1
+    return count
+
