@@ -14,6 +14,7 @@ model = dict(
     test_cfg=dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
         autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
+        winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
         roi_max_side=256,  # decode ROIs at most at the training clips' size
         superpixels=dict(
             _delete_=True,
