@@ -19,6 +19,7 @@ from shls.datasets.mask_formats import OUTPUT_SUFFIXES, is_complete, writer_clas
 from shls.datasets.mask_io import read_mask
 from shls.deployment import EngineOptions, check_backend, choose_backend, use_onnxruntime
 from shls.registry import MODELS
+from shls.structures.segmenter import ModelBackedSegmenter, StreamingSegmenter
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
@@ -155,7 +156,7 @@ def load_first_mask(mask: MaskInput, name: Optional[str] = None) -> Tuple[np.nda
     return array, name
 
 
-def segment_video(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
+def segment_video(segmenter: StreamingSegmenter, frames: Union[FrameInput, FrameSource],
                   first_mask: MaskInput, mask_name: Optional[str] = None
                   ) -> Iterator[np.ndarray]:
     """Stream a video through ``segmenter`` (reset first), one label map per frame.
@@ -180,7 +181,7 @@ def segment_video(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSour
     return (pred for _, pred in _stream(segmenter, source, mask, name))
 
 
-def _stream(segmenter: VideoSegmenter, source: FrameSource, mask: np.ndarray,
+def _stream(segmenter: StreamingSegmenter, source: FrameSource, mask: np.ndarray,
             mask_name: str) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
     """Yield ``(frame, prediction)`` pairs."""
     segmenter.reset()
@@ -223,8 +224,9 @@ class VideoResult(NamedTuple):
         return self.num_frames / max(self.seconds, 1e-9)
 
 
-def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
-                          first_mask: MaskInput, out_dir: str, overlay: bool = True,
+def segment_video_to_disk(segmenter: StreamingSegmenter,
+                          frames: Union[FrameInput, FrameSource], first_mask: MaskInput,
+                          out_dir: str, overlay: bool = True,
                           fps: Optional[float] = None, progress: bool = True,
                           palette: np.ndarray = DAVIS_PALETTE, fmt: str = 'palette',
                           resume: bool = False) -> VideoResult:
@@ -290,12 +292,11 @@ def _prompts(first_mask: MaskInput, source: FrameSource) -> list:
     return [dict(frame=0, mask=mask, objects=None, name=name)]
 
 
-def _run_id(segmenter: VideoSegmenter, source: FrameSource, first_mask: MaskInput,
+def _run_id(segmenter: StreamingSegmenter, source: FrameSource, first_mask: MaskInput,
             settings: dict) -> str:
     """Fingerprint of the weights, inference settings, frames and annotations (contents,
     not only paths: see :func:`~shls.apis.fingerprint.data_fingerprint`)."""
-    model = getattr(segmenter, 'model', None)
-    if not isinstance(model, nn.Module):
+    if not isinstance(segmenter, ModelBackedSegmenter):  # e.g. a training-free baseline
         return ''
     paths = getattr(source, 'paths', None)
     if paths is None and osp.isfile(source.name):
@@ -307,12 +308,12 @@ def _run_id(segmenter: VideoSegmenter, source: FrameSource, first_mask: MaskInpu
     root = source.name if osp.exists(source.name) else None
     settings = dict(settings, input=source.name,
                     data=data_fingerprint(paths, mask, root),
-                    test_cfg=getattr(segmenter, 'cfg', None),
-                    precision=str(getattr(segmenter, 'autocast_dtype', None)))
-    return run_fingerprint(model, settings)
+                    test_cfg=segmenter.cfg,
+                    precision=str(segmenter.autocast_dtype))
+    return run_fingerprint(segmenter.model, settings)
 
 
-def _stream_pairs(segmenter: VideoSegmenter, source: FrameSource,
+def _stream_pairs(segmenter: StreamingSegmenter, source: FrameSource,
                   prompts: list) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
     """``(frame, prediction)`` pairs, from a first mask or from several prompts."""
     if len(prompts) == 1 and prompts[0]['frame'] == 0 and prompts[0]['objects'] is None:

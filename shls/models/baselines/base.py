@@ -13,7 +13,8 @@ from .propagator import MaskPropagator
 class TrainingFreeModel(BaseModel):
     """A baseline model for :class:`~shls.engine.VOSTestLoop` (no weights, no training).
 
-    The test loop calls :meth:`build_segmenter` instead of wrapping the model in a
+    It is a :class:`~shls.structures.segmenter.SegmenterFactory`: the test loop calls
+    :meth:`build_segmenter` instead of wrapping the model in a
     :class:`~shls.apis.VideoSegmenter`; ``tools/test.py`` needs no checkpoint for it.
 
     Args:
