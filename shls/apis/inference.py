@@ -16,7 +16,6 @@ from torch import nn
 from tqdm import tqdm
 
 from shls.datasets.mask_formats import OUTPUT_SUFFIXES, is_complete, writer_class
-from shls.datasets.mask_io import read_mask
 from shls.deployment import EngineOptions, check_backend, choose_backend, use_onnxruntime
 from shls.registry import MODELS
 from shls.structures.segmenter import ModelBackedSegmenter, StreamingSegmenter
@@ -25,13 +24,12 @@ from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
 from .fingerprint import data_fingerprint, run_fingerprint
-from .frame_source import FrameInput, FrameSource, check_frame_size, open_frames
+from .frame_source import FrameInput, FrameSource, open_frames
 from .prompts import prompts_from_folder, stream_prompted
-from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
+from .streaming import (MaskInput, load_first_mask, segment_video,  # noqa: F401 (re-exported)
+                        stream_first_mask)
+from .video_segmenter import VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
-
-MaskInput = Union[str, os.PathLike, np.ndarray]
-
 
 OVERLAY_NAME = 'overlay.mp4'
 
@@ -131,79 +129,6 @@ def _check_device(device: Union[str, torch.device]) -> torch.device:
         detail = ' '.join(str(err).split()).split('. ')[0][:100]
         raise ValueError(f'device {device} is not available here ({detail})') from err
     return device
-
-
-def load_first_mask(mask: MaskInput, name: Optional[str] = None) -> Tuple[np.ndarray, str]:
-    """The first annotation as ``(H, W)`` ids, and a name for messages.
-
-    Args:
-        mask: A mask file or an ``(H, W)`` ids array.
-        name: Name for messages (default: the file, or ``'the first mask'``).
-
-    Raises:
-        FileNotFoundError, ValueError: From :func:`~shls.datasets.mask_io.read_mask`.
-        ValueError: The mask holds no object (only background 0 / void 255).
-    """
-    if isinstance(mask, (str, os.PathLike)):
-        name = name or os.fspath(mask)
-        array = read_mask(os.fspath(mask))
-    else:
-        name, array = name or 'the first mask', np.asarray(mask)
-    if array.ndim != 2:
-        raise ValueError(f'first mask must be (H, W), got shape {array.shape}: {name}')
-    if not np.isin(array, (BACKGROUND, VOID_ID), invert=True).any():
-        raise ValueError(f'first mask has no object (only background 0 / void 255): {name}')
-    return array, name
-
-
-def segment_video(segmenter: StreamingSegmenter, frames: Union[FrameInput, FrameSource],
-                  first_mask: MaskInput, mask_name: Optional[str] = None
-                  ) -> Iterator[np.ndarray]:
-    """Stream a video through ``segmenter`` (reset first), one label map per frame.
-
-    The first mask and the frame source are checked now; frames are read lazily.
-
-    Args:
-        segmenter: The segmenter.
-        frames: Frame folder, video file, :class:`FrameSource` or iterable of
-            ``(H, W, 3)`` uint8 RGB arrays.
-        first_mask: Annotation of the first frame (palette PNG path or ids array).
-        mask_name: Name of the first mask in messages (e.g. the file an array came from).
-
-    Returns:
-        An iterator of ``(H, W)`` uint8 object ids.
-
-    Raises:
-        ValueError: A first mask without object, or (when iterated) of another size.
-    """
-    source = open_frames(frames)
-    mask, name = load_first_mask(first_mask, mask_name)
-    return (pred for _, pred in _stream(segmenter, source, mask, name))
-
-
-def _stream(segmenter: StreamingSegmenter, source: FrameSource, mask: np.ndarray,
-            mask_name: str) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(frame, prediction)`` pairs."""
-    segmenter.reset()
-    count = 0
-    for frame in source:
-        if count == 0:
-            check_frame_size(frame, source.describe(0))
-            if mask.shape != frame.shape[:2]:
-                raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the '
-                                 f'frames of {source.name} are {frame.shape[1]}x'
-                                 f'{frame.shape[0]}: {mask_name}')
-            pred = segmenter.step(frame, mask)
-        else:
-            if frame.shape[:2] != mask.shape:
-                raise ValueError(f'{source.describe(count)} is {frame.shape[1]}x'
-                                 f'{frame.shape[0]} but the video started at '
-                                 f'{mask.shape[1]}x{mask.shape[0]} (frames of mixed sizes)')
-            pred = segmenter.step(frame)
-        count += 1
-        yield frame, pred
-    if count == 0:
-        raise ValueError(f'no frame in {source.name}')
 
 
 class VideoResult(NamedTuple):
@@ -317,7 +242,7 @@ def _stream_pairs(segmenter: StreamingSegmenter, source: FrameSource,
                   prompts: list) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
     """``(frame, prediction)`` pairs, from a first mask or from several prompts."""
     if len(prompts) == 1 and prompts[0]['frame'] == 0 and prompts[0]['objects'] is None:
-        return _stream(segmenter, source, prompts[0]['mask'], prompts[0]['name'])
+        return stream_first_mask(segmenter, source, prompts[0]['mask'], prompts[0]['name'])
     frames = _FrameTap(source)
     preds = stream_prompted(segmenter, frames, {p['frame']: p for p in prompts})
     return ((frames.last, pred) for pred in preds)

@@ -12,8 +12,8 @@ from tqdm import tqdm
 
 from shls.apis.frame_source import FileListFrames
 from shls.apis.fingerprint import data_root_tag
-from shls.apis.inference import segment_video
 from shls.apis.prompts import segment_video_prompted
+from shls.apis.streaming import segment_video
 from shls.apis.video_segmenter import VideoSegmenter
 from shls.apis.writers import atomic_folder
 from shls.datasets.mask_formats import OUTPUT_SUFFIXES, writer_class
