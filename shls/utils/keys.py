@@ -4,7 +4,7 @@ A typo in a config or an override must never run with a silently ignored setting
 place that takes a dict of options checks its keys here.
 """
 import difflib
-from typing import Iterable, Sequence
+from typing import Iterable
 
 
 def suggest(name: str, known: Iterable) -> str:
@@ -21,7 +21,7 @@ def suggest(name: str, known: Iterable) -> str:
     return f' (did you mean {close[0]!r}?)' if close else ''
 
 
-def check_known_keys(given: Iterable[str], known: Sequence[str], what: str,
+def check_known_keys(given: Iterable[str], known: Iterable[str], what: str,
                      owner: str = '') -> None:
     """Raise on the first key of ``given`` that is not in ``known``.
 
@@ -35,9 +35,9 @@ def check_known_keys(given: Iterable[str], known: Sequence[str], what: str,
         ValueError: ``"[OWNER: ]unknown WHAT key 'KEY' (did you mean 'K'?); known: A, B"``
             (``known: none`` when nothing is accepted).
     """
-    known = [str(k) for k in known]
+    names = [str(k) for k in known]
     for key in given:
-        if key not in known:
+        if key not in names:
             prefix = f'{owner}: ' if owner else ''
-            raise ValueError(f'{prefix}unknown {what} key {key!r}{suggest(key, known)}; '
-                             f'known: {", ".join(known) or "none"}')
+            raise ValueError(f'{prefix}unknown {what} key {key!r}{suggest(key, names)}; '
+                             f'known: {", ".join(names) or "none"}')

@@ -7,7 +7,6 @@ import numpy as np
 from mmengine.model import BaseModel
 
 from shls.utils.keys import check_known_keys
-
 from .propagator import MaskPropagator
 
 
