@@ -18,7 +18,6 @@ killed run finished (``--no-resume`` redoes them). ``--out`` and ``--work-dir`` 
 contain or lie inside the data root.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 from typing import Optional
@@ -26,10 +25,8 @@ from typing import Optional
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from shls.utils.cli import (add_engine_args, add_runner_args, engine_args,  # noqa: E402
-                            parse_runner_args, run_tool, set_work_dir)
-from shls.utils.config import ConfigError, load_config  # noqa: E402
-
-TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
+                            parse_runner_args, run_tool, select_device)
+from shls.utils.config import ConfigError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,56 +59,6 @@ def parse_args() -> argparse.Namespace:
     return parse_runner_args(parser)
 
 
-def select_device(device: str) -> None:
-    """Hide CUDA for ``cpu`` (before CUDA initialises); check it exists for ``cuda``."""
-    if device == 'cpu':
-        os.environ['CUDA_VISIBLE_DEVICES'] = ''
-    elif device == 'cuda':
-        import torch
-        if not torch.cuda.is_available():
-            raise ConfigError('--device cuda: no CUDA device is available')
-
-
-def build_cfg(args: argparse.Namespace):
-    """Load the config and apply the command line to it."""
-    cfg = load_config(args.config, args.cfg_options)
-    missing = [k for k in TEST_KEYS if cfg.get(k) is None]
-    if missing:
-        raise ConfigError(f'config {args.config} has no {", ".join(missing)}: add '
-                          "'configs/_base_/datasets/davis.py' to its _base_")
-    cfg.launcher = args.launcher
-    set_work_dir(cfg, args.work_dir, args.config)
-    check_outputs_apart(cfg, args)
-    if args.out:
-        from shls.utils.fs import check_writable
-        check_writable(args.out, 'output folder (--out)')
-        cfg.test_cfg.out_dir = args.out
-    if 'VOSTestLoop' in str(cfg.test_cfg.get('type', '')):
-        # (other tools call build_cfg with a Namespace of their own: defaults if absent)
-        cfg.test_cfg.out_format = getattr(args, 'format', 'palette')
-        cfg.test_cfg.amp = getattr(args, 'amp', False)
-        cfg.test_cfg.resume = not getattr(args, 'no_resume', False)
-    results_dir = args.out or cfg.work_dir
-    evaluators = cfg.test_evaluator
-    for metric in evaluators if isinstance(evaluators, list) else [evaluators]:
-        if metric.get('type') == 'DAVISMetric' and metric.get('out_dir') is None:
-            metric.out_dir = results_dir
-    cfg.load_from, cfg.resume = None, False  # loaded strictly by load_weights
-    return cfg
-
-
-def check_outputs_apart(cfg, args: argparse.Namespace) -> None:
-    """``--out`` and the work dir (default predictions) must be apart from the test data
-    and the checkpoint (see :func:`shls.utils.fs.check_output_apart`)."""
-    from shls.utils.fs import check_output_apart
-    dataset = (cfg.get('test_dataloader') or {}).get('dataset') or {}
-    inputs = {'test data root': dataset.get('data_root') or None,
-              'checkpoint': getattr(args, 'checkpoint', None)}
-    if getattr(args, 'out', None):
-        check_output_apart(args.out, inputs, '--out')
-    check_output_apart(cfg.work_dir, inputs, '--work-dir')
-
-
 def print_summary(metrics: dict, fps: Optional[float] = None) -> None:
     """The global J&F table on stdout (+ frames/s of the test loop when given)."""
     from prettytable import PrettyTable
@@ -125,48 +72,13 @@ def print_summary(metrics: dict, fps: Optional[float] = None) -> None:
     print(table, flush=True)
 
 
-def run_test(cfg, checkpoint: Optional[str], backend: str = 'pytorch', engine=None):
-    """Build the Runner of a prepared config, load the weights strictly, run the test loop.
-
-    Args:
-        cfg: A config from :func:`build_cfg`.
-        checkpoint: Checkpoint file; ``None`` only for a model without weights (a
-            training-free baseline).
-        backend: ``'pytorch'``, ``'onnxruntime'`` (the backbone in ONNX Runtime) or
-            ``'auto'`` (the faster of the two here).
-        engine: :class:`shls.deployment.EngineOptions` for ``onnxruntime``.
-
-    Returns:
-        ``(metrics, runner)``; ``runner.test_loop`` holds the loop (e.g. its timing).
-    """
-    from mmengine.model import is_model_wrapper
-    from mmengine.runner import Runner
-
-    from shls.apis import load_weights
-    from shls.engine import prepare_cpu_distributed
-    from shls.utils import register_all_modules
-    register_all_modules(init_default_scope=False)
-    if checkpoint is not None and not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-    prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    if checkpoint is not None:
-        load_weights(model, checkpoint)
-    if backend != 'pytorch':
-        from shls.deployment import choose_backend, use_onnxruntime
-        if not hasattr(model, 'backbone'):
-            raise ConfigError(f'{type(model).__name__} has no backbone to run in onnxruntime')
-        if backend == 'auto':
-            device = next(model.parameters()).device
-            autocast = (model.test_cfg or {}).get('autocast', False)
-            backend = choose_backend(model, device, autocast, engine)
-        if backend == 'onnxruntime':
-            use_onnxruntime(model, **engine._asdict())
-    if checkpoint is None and model.state_dict():
-        raise ConfigError(f'{type(model).__name__} of {cfg.filename} has weights: give a '
-                          'checkpoint (python tools/test.py CONFIG CHECKPOINT)')
-    return runner.test(), runner
+def build_cfg(args: argparse.Namespace):
+    """Load the config and apply the command line to it
+    (:func:`shls.apis.evaluate.prepare_test_cfg`)."""
+    from shls.apis.evaluate import prepare_test_cfg
+    return prepare_test_cfg(args.config, args.cfg_options, launcher=args.launcher,
+                            work_dir=args.work_dir, out=args.out, checkpoint=args.checkpoint,
+                            out_format=args.format, amp=args.amp, resume=not args.no_resume)
 
 
 def test(args: argparse.Namespace) -> int:
@@ -174,6 +86,7 @@ def test(args: argparse.Namespace) -> int:
     select_device(args.device)
     from mmengine.dist import is_main_process
 
+    from shls.apis.evaluate import run_test
     from shls.engine import finish_distributed
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)

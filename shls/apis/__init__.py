@@ -2,9 +2,9 @@
 from .checkpoint import load_weights, read_checkpoint
 from .frame_source import (ArrayFrames, FileListFrames, FolderFrames, FrameSource,
                            VideoFileFrames, list_frame_files, open_frames)
-from .inference import (VideoResult, build_model, init_segmenter, load_first_mask, segment_video,
-                        segment_video_to_disk)
+from .inference import VideoResult, build_model, init_segmenter, segment_video_to_disk
 from .prompts import segment_video_prompted
+from .streaming import load_first_mask, segment_video
 from .video_segmenter import DEFAULT_TEST_CFG, FrameContext, Segmentation, VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
 

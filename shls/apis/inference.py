@@ -16,21 +16,20 @@ from torch import nn
 from tqdm import tqdm
 
 from shls.datasets.mask_formats import OUTPUT_SUFFIXES, is_complete, writer_class
-from shls.datasets.mask_io import read_mask
 from shls.deployment import EngineOptions, check_backend, choose_backend, use_onnxruntime
 from shls.registry import MODELS
+from shls.structures.segmenter import ModelBackedSegmenter, StreamingSegmenter
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
 from .fingerprint import data_fingerprint, run_fingerprint
-from .frame_source import FrameInput, FrameSource, check_frame_size, open_frames
+from .frame_source import FrameInput, FrameSource, open_frames
 from .prompts import prompts_from_folder, stream_prompted
-from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
+from .streaming import (MaskInput, load_first_mask, segment_video,  # noqa: F401 (re-exported)
+                        stream_first_mask)
+from .video_segmenter import VideoSegmenter
 from .writers import OverlayVideoWriter, atomic_folder
-
-MaskInput = Union[str, os.PathLike, np.ndarray]
-
 
 OVERLAY_NAME = 'overlay.mp4'
 
@@ -132,79 +131,6 @@ def _check_device(device: Union[str, torch.device]) -> torch.device:
     return device
 
 
-def load_first_mask(mask: MaskInput, name: Optional[str] = None) -> Tuple[np.ndarray, str]:
-    """The first annotation as ``(H, W)`` ids, and a name for messages.
-
-    Args:
-        mask: A mask file or an ``(H, W)`` ids array.
-        name: Name for messages (default: the file, or ``'the first mask'``).
-
-    Raises:
-        FileNotFoundError, ValueError: From :func:`~shls.datasets.mask_io.read_mask`.
-        ValueError: The mask holds no object (only background 0 / void 255).
-    """
-    if isinstance(mask, (str, os.PathLike)):
-        name = name or os.fspath(mask)
-        array = read_mask(os.fspath(mask))
-    else:
-        name, array = name or 'the first mask', np.asarray(mask)
-    if array.ndim != 2:
-        raise ValueError(f'first mask must be (H, W), got shape {array.shape}: {name}')
-    if not np.isin(array, (BACKGROUND, VOID_ID), invert=True).any():
-        raise ValueError(f'first mask has no object (only background 0 / void 255): {name}')
-    return array, name
-
-
-def segment_video(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
-                  first_mask: MaskInput, mask_name: Optional[str] = None
-                  ) -> Iterator[np.ndarray]:
-    """Stream a video through ``segmenter`` (reset first), one label map per frame.
-
-    The first mask and the frame source are checked now; frames are read lazily.
-
-    Args:
-        segmenter: The segmenter.
-        frames: Frame folder, video file, :class:`FrameSource` or iterable of
-            ``(H, W, 3)`` uint8 RGB arrays.
-        first_mask: Annotation of the first frame (palette PNG path or ids array).
-        mask_name: Name of the first mask in messages (e.g. the file an array came from).
-
-    Returns:
-        An iterator of ``(H, W)`` uint8 object ids.
-
-    Raises:
-        ValueError: A first mask without object, or (when iterated) of another size.
-    """
-    source = open_frames(frames)
-    mask, name = load_first_mask(first_mask, mask_name)
-    return (pred for _, pred in _stream(segmenter, source, mask, name))
-
-
-def _stream(segmenter: VideoSegmenter, source: FrameSource, mask: np.ndarray,
-            mask_name: str) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(frame, prediction)`` pairs."""
-    segmenter.reset()
-    count = 0
-    for frame in source:
-        if count == 0:
-            check_frame_size(frame, source.describe(0))
-            if mask.shape != frame.shape[:2]:
-                raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the '
-                                 f'frames of {source.name} are {frame.shape[1]}x'
-                                 f'{frame.shape[0]}: {mask_name}')
-            pred = segmenter.step(frame, mask)
-        else:
-            if frame.shape[:2] != mask.shape:
-                raise ValueError(f'{source.describe(count)} is {frame.shape[1]}x'
-                                 f'{frame.shape[0]} but the video started at '
-                                 f'{mask.shape[1]}x{mask.shape[0]} (frames of mixed sizes)')
-            pred = segmenter.step(frame)
-        count += 1
-        yield frame, pred
-    if count == 0:
-        raise ValueError(f'no frame in {source.name}')
-
-
 class VideoResult(NamedTuple):
     """Summary of :func:`segment_video_to_disk`.
 
@@ -223,8 +149,9 @@ class VideoResult(NamedTuple):
         return self.num_frames / max(self.seconds, 1e-9)
 
 
-def segment_video_to_disk(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
-                          first_mask: MaskInput, out_dir: str, overlay: bool = True,
+def segment_video_to_disk(segmenter: StreamingSegmenter,
+                          frames: Union[FrameInput, FrameSource], first_mask: MaskInput,
+                          out_dir: str, overlay: bool = True,
                           fps: Optional[float] = None, progress: bool = True,
                           palette: np.ndarray = DAVIS_PALETTE, fmt: str = 'palette',
                           resume: bool = False) -> VideoResult:
@@ -290,12 +217,11 @@ def _prompts(first_mask: MaskInput, source: FrameSource) -> list:
     return [dict(frame=0, mask=mask, objects=None, name=name)]
 
 
-def _run_id(segmenter: VideoSegmenter, source: FrameSource, first_mask: MaskInput,
+def _run_id(segmenter: StreamingSegmenter, source: FrameSource, first_mask: MaskInput,
             settings: dict) -> str:
     """Fingerprint of the weights, inference settings, frames and annotations (contents,
     not only paths: see :func:`~shls.apis.fingerprint.data_fingerprint`)."""
-    model = getattr(segmenter, 'model', None)
-    if not isinstance(model, nn.Module):
+    if not isinstance(segmenter, ModelBackedSegmenter):  # e.g. a training-free baseline
         return ''
     paths = getattr(source, 'paths', None)
     if paths is None and osp.isfile(source.name):
@@ -307,16 +233,16 @@ def _run_id(segmenter: VideoSegmenter, source: FrameSource, first_mask: MaskInpu
     root = source.name if osp.exists(source.name) else None
     settings = dict(settings, input=source.name,
                     data=data_fingerprint(paths, mask, root),
-                    test_cfg=getattr(segmenter, 'cfg', None),
-                    precision=str(getattr(segmenter, 'autocast_dtype', None)))
-    return run_fingerprint(model, settings)
+                    test_cfg=segmenter.cfg,
+                    precision=str(segmenter.autocast_dtype))
+    return run_fingerprint(segmenter.model, settings)
 
 
-def _stream_pairs(segmenter: VideoSegmenter, source: FrameSource,
+def _stream_pairs(segmenter: StreamingSegmenter, source: FrameSource,
                   prompts: list) -> Iterator[Tuple[np.ndarray, np.ndarray]]:
     """``(frame, prediction)`` pairs, from a first mask or from several prompts."""
     if len(prompts) == 1 and prompts[0]['frame'] == 0 and prompts[0]['objects'] is None:
-        return _stream(segmenter, source, prompts[0]['mask'], prompts[0]['name'])
+        return stream_first_mask(segmenter, source, prompts[0]['mask'], prompts[0]['name'])
     frames = _FrameTap(source)
     preds = stream_prompted(segmenter, frames, {p['frame']: p for p in prompts})
     return ((frames.last, pred) for pred in preds)

@@ -7,7 +7,8 @@ import numpy as np
 
 from shls.datasets.mask_io import read_mask
 from .frame_source import FrameInput, FrameSource, natural_key, open_frames
-from .video_segmenter import BACKGROUND, VOID_ID, VideoSegmenter
+from shls.structures.segmenter import StreamingSegmenter
+from .video_segmenter import BACKGROUND, VOID_ID
 
 
 def prompts_from_folder(folder: str, source: FrameSource) -> List[dict]:
@@ -52,7 +53,8 @@ def prompts_from_folder(folder: str, source: FrameSource) -> List[dict]:
     return prompts
 
 
-def segment_video_prompted(segmenter: VideoSegmenter, frames: Union[FrameInput, FrameSource],
+def segment_video_prompted(segmenter: StreamingSegmenter,
+                           frames: Union[FrameInput, FrameSource],
                            prompts: Sequence[dict]) -> Iterator[np.ndarray]:
     """Stream a video whose objects are annotated where they first appear (YouTube-VOS).
 
@@ -85,7 +87,7 @@ def segment_video_prompted(segmenter: VideoSegmenter, frames: Union[FrameInput, 
     return stream_prompted(segmenter, source, by_frame)
 
 
-def stream_prompted(segmenter: VideoSegmenter, source: FrameSource,
+def stream_prompted(segmenter: StreamingSegmenter, source: FrameSource,
                     by_frame: dict) -> Iterator[np.ndarray]:
     """Id maps of ``source``, the prompt ``by_frame[index]`` given on frame ``index``
     (see :func:`segment_video_prompted`, which checks the prompts first)."""

@@ -4,7 +4,6 @@
 frame's label map; frames are given one at a time, so a video of any length streams.
 """
 import copy
-import difflib
 from dataclasses import dataclass
 from contextlib import nullcontext
 from typing import ContextManager, NamedTuple, Optional, Sequence, Tuple, Union
@@ -19,6 +18,7 @@ from shls.models.segmentors.refiner import Refiner, object_masks
 from shls.models.superpixels import to_rgb_uint8
 from shls.models.utils import BlockStandardizer, check_id_mask, paint, segment_mode
 from shls.registry import MODELS
+from shls.utils.keys import check_known_keys
 from shls.utils.stage_timer import StageTimer
 from shls.deployment.precision import (autocast_context, check_precision_setting,
                                        resolve_autocast)
@@ -232,15 +232,9 @@ class VideoSegmenter:
         """Defaults <- ``model_cfg`` <- ``overrides``, unknown keys and values rejected."""
         cfg = dict(DEFAULT_TEST_CFG)
         for source, extra in ((model_cfg, MODEL_TEST_CFG_KEYS), (overrides, ())):
-            for key, value in source.items():
-                if key in extra:
-                    continue
-                if key not in DEFAULT_TEST_CFG:
-                    close = difflib.get_close_matches(key, list(DEFAULT_TEST_CFG), n=1)
-                    hint = f' (did you mean {close[0]!r}?)' if close else ''
-                    raise ValueError(f'unknown test_cfg key {key!r}{hint}; known: '
-                                     f'{", ".join(DEFAULT_TEST_CFG)}')
-                cfg[key] = value
+            options = {k: v for k, v in source.items() if k not in extra}
+            check_known_keys(options, DEFAULT_TEST_CFG, 'test_cfg')
+            cfg.update(options)
         if cfg['presegmentation'] not in PRESEGMENTATIONS:
             raise ValueError(f"test_cfg.presegmentation must be one of {PRESEGMENTATIONS}, "
                              f"got {cfg['presegmentation']!r}")

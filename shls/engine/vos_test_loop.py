@@ -6,17 +6,19 @@ from typing import Dict, List, Optional, Sequence, Union
 from mmengine.dist import get_dist_info
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop
+from torch import nn
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from shls.apis.frame_source import FileListFrames
 from shls.apis.fingerprint import data_root_tag
-from shls.apis.inference import segment_video
 from shls.apis.prompts import segment_video_prompted
+from shls.apis.streaming import segment_video
 from shls.apis.video_segmenter import VideoSegmenter
 from shls.apis.writers import atomic_folder
 from shls.datasets.mask_formats import OUTPUT_SUFFIXES, writer_class
 from shls.registry import LOOPS
+from shls.structures.segmenter import SegmenterFactory, StreamingSegmenter, autocast_dtype_of
 from .resume import ResumeGuard, iter_videos, run_fingerprint
 from shls.visualization.palette import DAVIS_PALETTE
 
@@ -35,8 +37,9 @@ class VOSTestLoop(TestLoop):
     For each item (a :class:`~shls.datasets.DAVISDataset` video: ``seq_name``,
     ``frame_paths``, ``mask_paths``, ``first_mask``) the frames are read lazily and
     streamed through a :class:`~shls.apis.VideoSegmenter` built around the runner's
-    model (or through ``model.build_segmenter(**segmenter_cfg)`` when the model has
-    one, as the training-free baselines do); the masks go to
+    model (or through ``model.build_segmenter(**segmenter_cfg)`` when the model is a
+    :class:`~shls.structures.segmenter.SegmenterFactory`, as the training-free baselines
+    are); the masks go to
     ``<out_dir>/<seq_name>/<frame>.png`` (the folder appears whole when the video is
     done, replacing an earlier one), and the evaluator receives the
     sample with ``pred_dir`` set, so no video is ever held in memory. Distributed runs
@@ -88,7 +91,7 @@ class VOSTestLoop(TestLoop):
         self.resume = resume
         self.amp = amp
         self._guard: Optional[ResumeGuard] = None
-        self._segmenter: Optional[VideoSegmenter] = None
+        self._segmenter: Optional[StreamingSegmenter] = None
         self.num_frames = 0
         self.seconds = 0.0
 
@@ -118,11 +121,7 @@ class VOSTestLoop(TestLoop):
         self.runner.call_hook('before_test_epoch')
         model = self.runner.model
         model = model.module if is_model_wrapper(model) else model
-        # training-free baselines (shls.models.baselines) bring their own segmenter
-        build = getattr(model, 'build_segmenter', None)
-        forced = dict(autocast=True) if self.amp else {}
-        self._segmenter = (build(**self.segmenter_cfg) if callable(build) else
-                           VideoSegmenter(model, **dict(self.segmenter_cfg, **forced)))
+        self._segmenter = self._make_segmenter(model)
         self.num_frames, self.seconds = 0, 0.0
         rank, _ = get_dist_info()
         self._start_resume(model, rank)
@@ -135,10 +134,28 @@ class VOSTestLoop(TestLoop):
         self.runner.call_hook('after_test')
         return metrics
 
+    def _make_segmenter(self, model: nn.Module) -> StreamingSegmenter:
+        """The streaming segmenter of ``model`` with :attr:`segmenter_cfg` applied.
+
+        A :class:`~shls.structures.segmenter.SegmenterFactory` (the training-free
+        baselines, :mod:`shls.models.baselines`) builds its own (``amp`` ignored); any
+        other model is wrapped in a :class:`~shls.apis.VideoSegmenter`.
+
+        Args:
+            model: The runner's model, unwrapped.
+
+        Returns:
+            The segmenter.
+        """
+        if isinstance(model, SegmenterFactory):
+            return model.build_segmenter(**self.segmenter_cfg)
+        forced = dict(autocast=True) if self.amp else {}
+        return VideoSegmenter(model, **dict(self.segmenter_cfg, **forced))
+
     def _start_resume(self, model, rank: int) -> None:
         """Compare this run with the record of the output folder; say what is skipped."""
         settings = dict(segmenter_cfg=self.segmenter_cfg, out_format=self.out_format,
-                        precision=str(getattr(self._segmenter, 'autocast_dtype', None)))
+                        precision=str(autocast_dtype_of(self._segmenter)))
         self._guard = ResumeGuard(run_fingerprint(model, settings), self.resume,
                                   self.data_root)
         if not self.resume or rank != 0:

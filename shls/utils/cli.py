@@ -97,6 +97,23 @@ def set_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
     check_writable(cfg.work_dir, '--work-dir' if work_dir else 'work dir')
 
 
+def select_device(device: str) -> None:
+    """Hide CUDA for ``cpu`` (call it before CUDA initialises); check it exists for ``cuda``.
+
+    Args:
+        device: A tool's ``--device``: ``'auto'``, ``'cpu'`` or ``'cuda'``.
+
+    Raises:
+        ConfigError: ``'cuda'`` without a CUDA device.
+    """
+    if device == 'cpu':
+        os.environ['CUDA_VISIBLE_DEVICES'] = ''
+    elif device == 'cuda':
+        import torch
+        if not torch.cuda.is_available():
+            raise ConfigError('--device cuda: no CUDA device is available')
+
+
 def add_engine_args(parser: argparse.ArgumentParser, default_backend: str = 'pytorch') -> None:
     """Add ``--backend``, ``--int8`` / ``--float32``, ``--onnx`` and ``--calib``
     (:mod:`shls.deployment`); read them back with :func:`engine_args`."""

@@ -1,12 +1,13 @@
 """Loading configs and applying ``--cfg-options`` with key validation."""
 import argparse
 import ast
-import difflib
 import inspect
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence
 
 from mmengine.config import Config, DictAction
+
+from .keys import suggest
 
 
 class ConfigError(ValueError):
@@ -105,7 +106,7 @@ def check_key(cfg: Config, key: str, value: Any = _UNSET) -> None:
         if last and _accepts(node, part, top_level=depth == 0):
             _check_type(key, value, _type_default(node, part, top_level=depth == 0))
             return
-        raise ConfigError(f'unknown config key {key!r}{_suggest(part, _known(node, depth))}')
+        raise ConfigError(f'unknown config key {key!r}{suggest(part, _known(node, depth))}')
 
 
 def _check_type(key: str, value: Any, current: Any) -> None:
@@ -190,8 +191,3 @@ def _lookup(name: Any):
 def _runner_args() -> List[str]:
     from mmengine.runner import Runner
     return [p for p in inspect.signature(Runner.__init__).parameters if p != 'self']
-
-
-def _suggest(name: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
-    return f' (did you mean {close[0]!r}?)' if close else ''

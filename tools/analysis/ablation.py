@@ -1,8 +1,8 @@
 """Run several test configs on one DAVIS root and tabulate J&F, J, F and FPS.
 
-Each config goes through the code path of ``tools/test.py`` (its ``build_cfg`` and
-``run_test``, in this process): VOSTestLoop streams every video, DAVISMetric scores the
-written masks. Per config, predictions, logs and the official-style CSVs go to
+Each config goes through the code path of ``tools/test.py`` (:mod:`shls.apis.evaluate`,
+in this process): VOSTestLoop streams every video, DAVISMetric scores the written masks.
+Per config, predictions, logs and the official-style CSVs go to
 ``<out>/<config name>/``; the summary table is printed and saved as
 ``<out>/ablation.csv`` and ``<out>/ablation.md`` (atomic writes).
 
@@ -20,7 +20,6 @@ segmentation, writing the PNGs); model building and scoring are not counted.
 """
 import argparse
 import csv
-import importlib.util
 import io
 import os
 import os.path as osp
@@ -31,9 +30,8 @@ from typing import Dict, List, Sequence
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
-from shls.utils.cli import run_tool  # noqa: E402
+from shls.utils.cli import run_tool, select_device  # noqa: E402
 
-TEST_TOOL = osp.join(REPO, 'tools', 'test.py')
 COLUMNS = ('config', 'J&F', 'J', 'F', 'FPS')
 METRIC_KEYS = {'J&F': 'J&F-Mean', 'J': 'J-Mean', 'F': 'F-Mean'}
 
@@ -60,14 +58,6 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def load_test_tool():
-    """``tools/test.py`` as a module (the code path this script shares)."""
-    spec = importlib.util.spec_from_file_location('shls_tools_test', TEST_TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def plan_runs(args: argparse.Namespace) -> List[Dict[str, str]]:
     """``(name, config, checkpoint)`` per run; names unique, checks the inputs exist."""
     checkpoints = args.checkpoints or [args.checkpoint] * len(args.configs)
@@ -89,16 +79,16 @@ def plan_runs(args: argparse.Namespace) -> List[Dict[str, str]]:
     return runs
 
 
-def evaluate(tool, run: Dict[str, str], args: argparse.Namespace) -> Dict[str, object]:
-    """Test one config with ``tools/test.py``'s functions; returns its table row."""
+def evaluate(run: Dict[str, str], args: argparse.Namespace) -> Dict[str, object]:
+    """Test one config as ``tools/test.py`` does (:mod:`shls.apis.evaluate`); returns its
+    table row."""
+    from shls.apis.evaluate import prepare_test_cfg, run_test
     folder = osp.join(args.out, run['name'])
     options = [f'test_dataloader.dataset.data_root={args.data_root}', *args.cfg_options]
-    test_args = argparse.Namespace(config=run['config'], cfg_options=options,
-                                   launcher='none', work_dir=folder, out=folder)
-    cfg = tool.build_cfg(test_args)
+    cfg = prepare_test_cfg(run['config'], options, work_dir=folder, out=folder)
     cfg.test_cfg.progress = False
     cfg.experiment_name = f'ablation_{run["name"]}_{time.strftime("%Y%m%d_%H%M%S")}'
-    metrics, runner = tool.run_test(cfg, run['checkpoint'])
+    metrics, runner = run_test(cfg, run['checkpoint'])
     values = {k.split('/', 1)[-1]: v for k, v in metrics.items()}
     row = {'config': run['name'], 'checkpoint': run['checkpoint']}
     row.update({col: float(values[key]) for col, key in METRIC_KEYS.items()})
@@ -150,15 +140,14 @@ def save(rows: List[Dict[str, object]], out: str) -> None:
 
 def ablate(args: argparse.Namespace) -> int:
     """Evaluate every config and save the table."""
-    tool = load_test_tool()
-    tool.select_device(args.device)
+    select_device(args.device)
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     runs = plan_runs(args)
     from shls.utils.fs import check_output_apart
     check_output_apart(args.out, {'data root': args.data_root}, '--out')
     os.makedirs(args.out, exist_ok=True)
-    rows = [evaluate(tool, run, args) for run in runs]
+    rows = [evaluate(run, args) for run in runs]
     save(rows, args.out)
     print(table_text(rows), flush=True)
     return 0

@@ -1,5 +1,4 @@
 """Registered models without weights whose inference is a :class:`MaskPropagator`."""
-import difflib
 import inspect
 from typing import List, Optional, Sequence
 
@@ -7,13 +6,15 @@ import numpy as np
 
 from mmengine.model import BaseModel
 
+from shls.utils.keys import check_known_keys
 from .propagator import MaskPropagator
 
 
 class TrainingFreeModel(BaseModel):
     """A baseline model for :class:`~shls.engine.VOSTestLoop` (no weights, no training).
 
-    The test loop calls :meth:`build_segmenter` instead of wrapping the model in a
+    It is a :class:`~shls.structures.segmenter.SegmenterFactory`: the test loop calls
+    :meth:`build_segmenter` instead of wrapping the model in a
     :class:`~shls.apis.VideoSegmenter`; ``tools/test.py`` needs no checkpoint for it.
 
     Args:
@@ -43,13 +44,9 @@ class TrainingFreeModel(BaseModel):
         return self.segmenter_class(**{**self.test_cfg, **overrides})
 
     def _check_keys(self, cfg: dict) -> None:
-        known = [name for name in inspect.signature(self.segmenter_class).parameters]
-        for key in cfg:
-            if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f' (did you mean {close[0]!r}?)' if close else ''
-                raise ValueError(f'{type(self).__name__}: unknown test_cfg key {key!r}{hint}; '
-                                 f'known: {", ".join(known) or "none"}')
+        """Raise ``ValueError`` on a key that :attr:`segmenter_class` does not take."""
+        known = list(inspect.signature(self.segmenter_class).parameters)
+        check_known_keys(cfg, known, 'test_cfg', owner=type(self).__name__)
 
     def forward(self, inputs: Sequence[Sequence[np.ndarray]],
                 data_samples: Optional[Sequence[np.ndarray]] = None,

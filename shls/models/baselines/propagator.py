@@ -3,18 +3,19 @@ from abc import ABCMeta, abstractmethod
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
+import torch
 
 from shls.models.superpixels import to_rgb_uint8
 from shls.models.utils import check_id_mask
 from shls.structures.ids import BACKGROUND, VOID_ID
 
 
-
 class MaskPropagator(metaclass=ABCMeta):
     """Base of a streaming segmenter that carries the previous label map forward.
 
-    It has the interface of :class:`~shls.apis.VideoSegmenter` that
-    :func:`~shls.apis.segment_video` and :class:`~shls.engine.VOSTestLoop` use: the
+    It satisfies :class:`~shls.structures.segmenter.StreamingSegmenter`, the interface
+    of :class:`~shls.apis.VideoSegmenter` that :func:`~shls.apis.segment_video` and
+    :class:`~shls.engine.VOSTestLoop` use: the
     first frame comes with a mask (0 = background, 255 = void), every later
     :meth:`step` returns :meth:`propagate`'s label map. A mask on a later frame annotates
     it: with ``objects=None`` it replaces the prediction wherever it is not void; with
@@ -41,6 +42,11 @@ class MaskPropagator(metaclass=ABCMeta):
         if self.prev_labels is None:
             return []
         return [int(i) for i in np.unique(self.prev_labels) if i != BACKGROUND]
+
+    @property
+    def device(self) -> torch.device:
+        """The CPU: label maps are propagated with NumPy / OpenCV."""
+        return torch.device('cpu')
 
     @abstractmethod
     def propagate(self, rgb: np.ndarray) -> np.ndarray:

@@ -1,7 +1,6 @@
 """The SHLS model: superfeature embedding (stage 1, NT-Xent) and segmentation refinement
 (stage 2, cross-entropy through the memory)."""
 import copy
-import difflib
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
@@ -11,6 +10,7 @@ from torch import Tensor, nn
 
 from shls.registry import MODELS
 from shls.structures import VideoDataSample
+from shls.utils.keys import check_known_keys
 from ..superpixels import cut_superpixels_by_mask
 from ..utils import batch_offsets, knn_self_check, meta_maps, segment_mode
 from .clip_descriptors import describe_clip
@@ -59,14 +59,8 @@ class Embedding(NamedTuple):
 
 def merge_train_cfg(train_cfg: Optional[dict]) -> dict:
     """Defaults <- ``train_cfg``; unknown keys rejected with a suggestion."""
-    cfg = dict(DEFAULT_TRAIN_CFG)
-    for key, value in (train_cfg or {}).items():
-        if key not in DEFAULT_TRAIN_CFG:
-            close = difflib.get_close_matches(key, list(DEFAULT_TRAIN_CFG), n=1)
-            hint = f' (did you mean {close[0]!r}?)' if close else ''
-            raise ValueError(f'unknown model train_cfg key {key!r}{hint}; known: '
-                             f'{", ".join(DEFAULT_TRAIN_CFG)}')
-        cfg[key] = value
+    check_known_keys(train_cfg or {}, DEFAULT_TRAIN_CFG, 'model train_cfg')
+    cfg = {**DEFAULT_TRAIN_CFG, **(train_cfg or {})}
     if not 0.0 <= float(cfg['false_blob_prob']) <= 1.0:
         raise ValueError(f"train_cfg.false_blob_prob must be in [0, 1], got "
                          f"{cfg['false_blob_prob']}")
