@@ -23,6 +23,7 @@ from shls.utils.stage_timer import StageTimer
 from shls.deployment.precision import (autocast_context, check_precision_setting,
                                        resolve_autocast)
 from shls.deployment.winograd import use_winograd
+from shls.models.memory.flow_prior import FlowWarper, check_flow_prior, flow_prior_scores
 from shls.structures.ids import BACKGROUND, NUM_LABEL_BINS, VOID_ID
 from .working_scale import resize_frame, resize_mask, upscale_labels, working_size
 
@@ -84,6 +85,11 @@ DEFAULT_TEST_CFG = dict(
     # beyond m object sizes from k's mask in the previous frame
     # (shls.models.memory.proximity_prior); None = off.
     proximity_prior=None,
+    # Motion prior (not in the paper): dict(weight=w, scale=s) adds w times the fraction
+    # of each superpixel that the previous mask, moved by DIS optical flow computed at
+    # s of the frame size, gives to each class, to its Eq.-4 scores
+    # (shls.models.memory.flow_prior); None = off.
+    flow_prior=None,
 )
 #: Keys of ``model.test_cfg`` consumed by the model itself.
 MODEL_TEST_CFG_KEYS = ('superpixels', )
@@ -104,6 +110,8 @@ class FrameContext:
         prev_mask: ``(H, W)`` int64 label map of the previous frame, or ``None``.
         l1: ``(1, C1 + 3, H, W)`` decoder maps (only when refining).
         l4: ``(1, C4 + 3, H/4, W/4)`` decoder maps (only when refining).
+        warped_mask: ``(H, W)`` int64 previous mask moved onto this frame by optical flow
+            (only with ``test_cfg.flow_prior``, from the second frame on).
     """
 
     index: int
@@ -114,6 +122,7 @@ class FrameContext:
     prev_mask: Optional[Tensor] = None
     l1: Optional[Tensor] = None
     l4: Optional[Tensor] = None
+    warped_mask: Optional[Tensor] = None
 
 
 class Segmentation(NamedTuple):
@@ -191,6 +200,9 @@ class VideoSegmenter:
         use = self.cfg['standardize_features'] or self.handcrafted is not None
         self.standardizer = BlockStandardizer(weights) if use else None
         self.refiner = self._build_refiner()
+        flow = self.cfg['flow_prior']
+        #: Moves the previous mask by optical flow (``test_cfg.flow_prior``), or None.
+        self.flow_warper = FlowWarper(flow.get('scale', 0.5)) if flow else None
         #: False for the no-learning variant (``learned_weight=0`` with a hand-crafted
         #: block and no decoder): the backbone is not run at all.
         self.uses_backbone = not (self.handcrafted is not None and self.refiner is None
@@ -248,6 +260,7 @@ class VideoSegmenter:
             raise ValueError(f"test_cfg.roi_max_side must be None or >= 4, got "
                              f"{cfg['roi_max_side']!r}")
         check_precision_setting(cfg['autocast'])
+        check_flow_prior(cfg['flow_prior'])
         if not isinstance(cfg['winograd'], bool):
             raise ValueError(f"test_cfg.winograd must be True or False, got "
                              f"{cfg['winograd']!r}")
@@ -266,6 +279,7 @@ class VideoSegmenter:
             self.refiner.reset()
         self.frame_index = 0
         self._prev_mask: Optional[Tensor] = None
+        self._prev_rgb: Optional[np.ndarray] = None
         self._shape: Optional[Tuple[int, int]] = None
 
     @property
@@ -326,6 +340,7 @@ class VideoSegmenter:
         else:
             out = self._annotate(ctx, target, trusted, partial=objects is not None)
         self._prev_mask = out
+        self._prev_rgb = rgb if self.flow_warper is not None else None
         self._shape = shape
         self.frame_index += 1
         with self.stage('resize'):
@@ -359,7 +374,17 @@ class VideoSegmenter:
         with self.stage('descriptors'):
             features = self._describe(rgb, spx, features)
         return FrameContext(self.frame_index, image, spx, features, None, self._prev_mask,
-                            l1, l4)
+                            l1, l4, self._warp_previous(rgb))
+
+    def _warp_previous(self, rgb: np.ndarray) -> Optional[Tensor]:
+        """The previous mask moved onto ``rgb`` by optical flow (``None`` without
+        ``test_cfg.flow_prior`` or a previous frame)."""
+        if self.flow_warper is None or self._prev_rgb is None or self._prev_mask is None:
+            return None
+        with self.stage('flow_prior'):
+            prev = self._prev_mask.to(torch.uint8).cpu().numpy()
+            warped = self.flow_warper(prev, self._prev_rgb, rgb)
+            return torch.from_numpy(warped).to(self.device, torch.int64)
 
     def _autocast(self) -> ContextManager:
         """``torch.autocast`` with :attr:`autocast_dtype` (a no-op for float32)."""
@@ -401,6 +426,9 @@ class VideoSegmenter:
             scores = scores - proximity_penalty(ctx.superpixels, ctx.prev_mask,
                                                 readout.classes, len(ctx.features),
                                                 background=BACKGROUND, **prior)
+        if ctx.warped_mask is not None:
+            scores = scores + self.cfg['flow_prior']['weight'] * flow_prior_scores(
+                ctx.superpixels, ctx.warped_mask, readout.classes, len(ctx.features))
         probs = torch.softmax(scores / self.cfg['confidence_temperature'], dim=1)
         if self.cfg['presegmentation'] == 'eq4':
             labels = readout.classes[scores.argmax(dim=1)]

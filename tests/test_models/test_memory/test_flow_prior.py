@@ -1,0 +1,64 @@
+"""The motion prior: the previous mask moved by optical flow (shls.models.memory.flow_prior)."""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+from shls.models.memory.flow_prior import FlowWarper, check_flow_prior, flow_prior_scores
+
+TINY_CONFIG = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+                       'fixtures', 'configs', 'shls_tiny.py')
+
+
+def test_scores_are_the_fraction_of_each_superpixel_per_class():
+    spx = torch.tensor([[0, 0, 1, 1], [0, 0, 1, 1]])
+    warped = torch.tensor([[0, 3, 3, 3], [0, 0, 3, 255]])  # 255: no class
+    frac = flow_prior_scores(spx, warped, torch.tensor([0, 3]), 2)
+    assert torch.allclose(frac, torch.tensor([[0.75, 0.25], [0.0, 0.75]]))
+
+
+def textured(rng: np.random.Generator, shift: int) -> np.ndarray:
+    base = (rng.random((60, 100)) * 255).astype(np.uint8)
+    base = np.repeat(np.repeat(base, 2, 0), 2, 1)[:120, :200]
+    return np.ascontiguousarray(np.stack([np.roll(base, shift, axis=1)] * 3, -1))
+
+
+def test_warper_moves_the_mask_with_the_frame():
+    rng = np.random.default_rng(0)
+    prev = textured(rng, 0)
+    cur = textured(np.random.default_rng(0), 6)   # everything moved 6 px right
+    mask = np.zeros((120, 200), np.uint8)
+    mask[40:80, 60:120] = 1
+    warped = FlowWarper(scale=1.0)(mask, prev, cur)
+    expected = np.roll(mask, 6, axis=1)
+    assert (warped == expected).mean() > 0.97
+    assert (warped == mask).mean() < (warped == expected).mean()
+
+
+@pytest.mark.parametrize('bad', [dict(), dict(weight=-1), dict(weight=1, scale=0),
+                                 dict(weight=1, scal=0.5), 1.0])
+def test_bad_settings(bad):
+    with pytest.raises(ValueError, match='flow_prior'):
+        check_flow_prior(bad)
+
+
+def test_segmenter_follows_the_motion_with_the_prior_and_not_at_zero_weight():
+    from shls.apis import init_segmenter
+    frames = [textured(np.random.default_rng(1), 3 * t) for t in range(4)]  # panning
+    first = np.zeros((120, 200), np.uint8)
+    first[40:80, 60:120] = 1
+    masks = {}
+    for weight in (None, 0.0, 5.0):
+        torch.manual_seed(0)
+        with pytest.warns(UserWarning, match='random weights'):
+            seg = init_segmenter(TINY_CONFIG, device='cpu', presegmentation='eq4',
+                                 flow_prior=None if weight is None else dict(weight=weight))
+        masks[weight] = [seg.step(f, first if t == 0 else None) for t, f in enumerate(frames)]
+    assert all(np.array_equal(a, b) for a, b in zip(masks[None], masks[0.0]))
+    # a strong prior follows the motion: the object's centre moves with the pan (3 px
+    # per frame) instead of wandering over the look-alike texture
+    def centre_error(masks):
+        return np.mean([abs(np.nonzero(m == 1)[1].mean() - (89.5 + 3 * t))
+                        for t, m in enumerate(masks) if t])
+    assert centre_error(masks[5.0]) < 0.5 * centre_error(masks[None])
