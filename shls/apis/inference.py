@@ -12,15 +12,15 @@ from mmengine.config import Config
 from mmengine.utils import import_modules_from_strings
 from torch import nn
 
-from shls.datasets.mask_formats import OUTPUT_SUFFIXES, writer_class
 from shls.deployment import EngineOptions, check_backend, choose_backend, use_onnxruntime
+from shls.outputs.fingerprint import data_fingerprint, run_fingerprint
+from shls.outputs.writers import OUTPUT_SUFFIXES, writer_class
 from shls.registry import MODELS
 from shls.structures.segmenter import ModelBackedSegmenter, StreamingSegmenter
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
-from .fingerprint import data_fingerprint, run_fingerprint
 from .frame_source import FrameInput, FrameSource, open_frames
 from .prompts import prompts_from_folder, stream_prompted
 from .streaming import (MaskInput, load_first_mask, segment_video,  # noqa: F401 (re-exported)
@@ -171,7 +171,7 @@ def segment_video_to_disk(segmenter: StreamingSegmenter,
         progress: Show a tqdm progress bar.
         palette: Colours of the PNGs and the overlay.
         fmt: ``'palette'``, ``'per-object'`` or ``'coco-rle'``
-            (:mod:`shls.datasets.mask_formats`).
+            (:mod:`shls.outputs.writers`).
         resume: Skip the work when ``out_dir`` already holds this video segmented with
             the same weights and settings.
 
@@ -203,7 +203,7 @@ def _prompts(first_mask: MaskInput, source: FrameSource) -> list:
 def _run_id(segmenter: StreamingSegmenter, source: FrameSource, first_mask: MaskInput,
             settings: dict) -> str:
     """Fingerprint of the weights, inference settings, frames and annotations (contents,
-    not only paths: see :func:`~shls.apis.fingerprint.data_fingerprint`)."""
+    not only paths: see :func:`~shls.outputs.fingerprint.data_fingerprint`)."""
     if not isinstance(segmenter, ModelBackedSegmenter):  # e.g. a training-free baseline
         return ''
     paths = getattr(source, 'paths', None)

@@ -14,9 +14,11 @@ from typing import Callable, Iterable, NamedTuple, Optional, Tuple
 import numpy as np
 from tqdm import tqdm
 
-from shls.datasets.mask_formats import OUTPUT_SUFFIXES, is_complete, writer_class
+from shls.outputs.folders import atomic_folder
+from shls.outputs.overlay import OverlayVideoWriter
+from shls.outputs.resume import is_complete
+from shls.outputs.writers import OUTPUT_SUFFIXES, writer_class
 from shls.visualization.palette import DAVIS_PALETTE
-from .writers import OverlayVideoWriter, atomic_folder
 
 #: ``(frame, prediction)`` pairs of a video; the frame may be ``None`` without overlay.
 Pairs = Iterable[Tuple[Optional[np.ndarray], np.ndarray]]
@@ -79,7 +81,7 @@ def stream_to_disk(pairs: Callable[[], Pairs], frame_name: Callable[[int], str],
     """Write a video's predictions into ``output.folder``, all or nothing.
 
     The folder is built under a temporary name and moved into place at the end (see
-    :func:`~shls.apis.writers.atomic_folder`); the mask writer adds the ``.complete``
+    :func:`~shls.outputs.folders.atomic_folder`); the mask writer adds the ``.complete``
     marker (format, frame count, ``run_id``) last.
 
     Args:

@@ -1,7 +1,8 @@
 """Test loop for semi-supervised VOS: one dataloader item = one video, streamed."""
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
+from mmengine.dataset import BaseDataset
 from mmengine.dist import get_dist_info
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop
@@ -10,15 +11,15 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from shls.apis.frame_source import FileListFrames
-from shls.apis.fingerprint import data_root_tag
 from shls.apis.prompts import segment_video_prompted
 from shls.apis.streaming import segment_video
 from shls.apis.to_disk import DiskOutput, Progress, stream_to_disk
 from shls.apis.video_segmenter import VideoSegmenter
-from shls.datasets.mask_formats import writer_class
+from shls.outputs.fingerprint import data_root_tag, run_fingerprint
+from shls.outputs.resume import ResumeGuard
+from shls.outputs.writers import writer_class
 from shls.registry import LOOPS
 from shls.structures.segmenter import SegmenterFactory, StreamingSegmenter, autocast_dtype_of
-from .resume import ResumeGuard, iter_videos, run_fingerprint
 from shls.visualization.palette import DAVIS_PALETTE
 
 REQUIRED_FIELDS = ('seq_name', 'frame_paths', 'mask_paths', 'first_mask')
@@ -55,9 +56,9 @@ class VOSTestLoop(TestLoop):
         progress: Show tqdm progress bars (on rank 0 only).
         fp16: Unsupported; kept for the mmengine TestLoop signature.
         out_format: ``'palette'``, ``'per-object'`` or ``'coco-rle'`` (see
-            :mod:`shls.datasets.mask_formats`).
+            :mod:`shls.outputs.writers`).
         resume: Skip the videos an interrupted run with the same weights and settings
-            finished (see :mod:`shls.engine.resume`); their metrics are recomputed from
+            finished (see :mod:`shls.outputs.resume`); their metrics are recomputed from
             the files.
         amp: Force mixed precision: the segmenter gets ``autocast=True`` (the one
             precision switch, :mod:`shls.deployment.precision`); training-free baselines
@@ -217,3 +218,15 @@ def _check_item(item) -> dict:
         raise ValueError(f'VOSTestLoop expects video items with {REQUIRED_FIELDS}, got {got}; '
                          'leave test_dataloader.collate_fn unset')
     return item
+
+
+def iter_videos(dataset) -> Iterator[Tuple[str, list, Optional[str]]]:
+    """``(seq_name, frame paths, first annotation path)`` of every video of a test
+    dataset, read from its index only (no mask is read); nothing for datasets that are
+    not mmengine datasets."""
+    if not isinstance(dataset, BaseDataset):
+        return
+    for index in range(len(dataset)):
+        info = BaseDataset.get_data_info(dataset, index)
+        masks = info.get('mask_paths') or [None]
+        yield info['seq_name'], list(info['frame_paths']), masks[0]
