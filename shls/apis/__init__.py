@@ -1,4 +1,5 @@
 """Inference API: the streaming :class:`VideoSegmenter` and video-level helpers."""
+from shls.outputs import OverlayVideoWriter, atomic_folder  # re-exported (shls.outputs)
 from .checkpoint import load_weights, read_checkpoint
 from .frame_source import (ArrayFrames, FileListFrames, FolderFrames, FrameSource,
                            VideoFileFrames, list_frame_files, open_frames)
@@ -6,7 +7,6 @@ from .inference import VideoResult, build_model, init_segmenter, segment_video_t
 from .prompts import segment_video_prompted
 from .streaming import load_first_mask, segment_video
 from .video_segmenter import DEFAULT_TEST_CFG, FrameContext, Segmentation, VideoSegmenter
-from .writers import OverlayVideoWriter, atomic_folder
 
 __all__ = [
     'ArrayFrames', 'DEFAULT_TEST_CFG', 'FileListFrames', 'FolderFrames', 'FrameContext',

@@ -1,9 +1,7 @@
 """High-level inference API: build a segmenter, stream a video, write its masks."""
-import contextlib
 import copy
 import os
 import os.path as osp
-import time
 import uuid
 import warnings
 from typing import Iterator, NamedTuple, Optional, Sequence, Tuple, Union
@@ -13,23 +11,22 @@ import torch
 from mmengine.config import Config
 from mmengine.utils import import_modules_from_strings
 from torch import nn
-from tqdm import tqdm
 
-from shls.datasets.mask_formats import OUTPUT_SUFFIXES, is_complete, writer_class
 from shls.deployment import EngineOptions, check_backend, choose_backend, use_onnxruntime
+from shls.outputs.fingerprint import data_fingerprint, run_fingerprint
+from shls.outputs.writers import OUTPUT_SUFFIXES, writer_class
 from shls.registry import MODELS
 from shls.structures.segmenter import ModelBackedSegmenter, StreamingSegmenter
 from shls.utils.config import check_key, load_config, parse_options
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
-from .fingerprint import data_fingerprint, run_fingerprint
 from .frame_source import FrameInput, FrameSource, open_frames
 from .prompts import prompts_from_folder, stream_prompted
 from .streaming import (MaskInput, load_first_mask, segment_video,  # noqa: F401 (re-exported)
                         stream_first_mask)
+from .to_disk import DiskOutput, Progress, stream_to_disk
 from .video_segmenter import VideoSegmenter
-from .writers import OverlayVideoWriter, atomic_folder
 
 OVERLAY_NAME = 'overlay.mp4'
 
@@ -174,7 +171,7 @@ def segment_video_to_disk(segmenter: StreamingSegmenter,
         progress: Show a tqdm progress bar.
         palette: Colours of the PNGs and the overlay.
         fmt: ``'palette'``, ``'per-object'`` or ``'coco-rle'``
-            (:mod:`shls.datasets.mask_formats`).
+            (:mod:`shls.outputs.writers`).
         resume: Skip the work when ``out_dir`` already holds this video segmented with
             the same weights and settings.
 
@@ -182,31 +179,17 @@ def segment_video_to_disk(segmenter: StreamingSegmenter,
         :class:`VideoResult` (the frame rate includes reading and writing).
     """
     source = open_frames(frames, fps)
-    writer_cls = writer_class(fmt)
+    writer_class(fmt)  # checks the name before any work
     prompts = _prompts(first_mask, source)
     run_id = _run_id(segmenter, source, first_mask, dict(overlay=overlay, fmt=fmt))
-    if resume and is_complete(out_dir, fmt, _length(source) or -1, run_id):
-        return VideoResult(osp.abspath(out_dir), _length(source), 0.0,
-                           osp.join(osp.abspath(out_dir), OVERLAY_NAME) if overlay else None,
-                           skipped=True)
-    start = time.perf_counter()
-    count = 0
-    with atomic_folder(out_dir, OUTPUT_SUFFIXES + ('.mp4', )) as tmp:
-        writer = (OverlayVideoWriter(osp.join(tmp, OVERLAY_NAME), source.fps, palette=palette)
-                  if overlay else contextlib.nullcontext())
-        masks = writer_cls(tmp, palette, run_id=run_id)
-        bar = tqdm(total=_length(source), disable=not progress, unit='frame', desc='segmenting')
-        with writer, bar:
-            for frame, pred in _stream_pairs(segmenter, source, prompts):
-                masks.write(source.frame_name(count), pred)
-                if overlay:
-                    writer.write(frame, pred)
-                count += 1
-                bar.update()
-        masks.close()
-    seconds = time.perf_counter() - start
-    return VideoResult(osp.abspath(out_dir), count, seconds,
-                       osp.join(osp.abspath(out_dir), OVERLAY_NAME) if overlay else None)
+    output = DiskOutput(out_dir, fmt, palette, run_id, OUTPUT_SUFFIXES + ('.mp4', ),
+                        OVERLAY_NAME if overlay else None, source.fps)
+    written = stream_to_disk(lambda: _stream_pairs(segmenter, source, prompts),
+                             source.frame_name, output, _length(source),
+                             Progress('segmenting', progress), resume)
+    folder = osp.abspath(out_dir)
+    return VideoResult(folder, written.num_frames, written.seconds,
+                       osp.join(folder, OVERLAY_NAME) if overlay else None, written.skipped)
 
 
 def _prompts(first_mask: MaskInput, source: FrameSource) -> list:
@@ -220,7 +203,7 @@ def _prompts(first_mask: MaskInput, source: FrameSource) -> list:
 def _run_id(segmenter: StreamingSegmenter, source: FrameSource, first_mask: MaskInput,
             settings: dict) -> str:
     """Fingerprint of the weights, inference settings, frames and annotations (contents,
-    not only paths: see :func:`~shls.apis.fingerprint.data_fingerprint`)."""
+    not only paths: see :func:`~shls.outputs.fingerprint.data_fingerprint`)."""
     if not isinstance(segmenter, ModelBackedSegmenter):  # e.g. a training-free baseline
         return ''
     paths = getattr(source, 'paths', None)

@@ -1,8 +1,8 @@
 """Test loop for semi-supervised VOS: one dataloader item = one video, streamed."""
 import os.path as osp
-import time
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
+from mmengine.dataset import BaseDataset
 from mmengine.dist import get_dist_info
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop
@@ -11,15 +11,15 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from shls.apis.frame_source import FileListFrames
-from shls.apis.fingerprint import data_root_tag
 from shls.apis.prompts import segment_video_prompted
 from shls.apis.streaming import segment_video
+from shls.apis.to_disk import DiskOutput, Progress, stream_to_disk
 from shls.apis.video_segmenter import VideoSegmenter
-from shls.apis.writers import atomic_folder
-from shls.datasets.mask_formats import OUTPUT_SUFFIXES, writer_class
+from shls.outputs.fingerprint import data_root_tag, run_fingerprint
+from shls.outputs.resume import ResumeGuard
+from shls.outputs.writers import writer_class
 from shls.registry import LOOPS
 from shls.structures.segmenter import SegmenterFactory, StreamingSegmenter, autocast_dtype_of
-from .resume import ResumeGuard, iter_videos, run_fingerprint
 from shls.visualization.palette import DAVIS_PALETTE
 
 REQUIRED_FIELDS = ('seq_name', 'frame_paths', 'mask_paths', 'first_mask')
@@ -56,9 +56,9 @@ class VOSTestLoop(TestLoop):
         progress: Show tqdm progress bars (on rank 0 only).
         fp16: Unsupported; kept for the mmengine TestLoop signature.
         out_format: ``'palette'``, ``'per-object'`` or ``'coco-rle'`` (see
-            :mod:`shls.datasets.mask_formats`).
+            :mod:`shls.outputs.writers`).
         resume: Skip the videos an interrupted run with the same weights and settings
-            finished (see :mod:`shls.engine.resume`); their metrics are recomputed from
+            finished (see :mod:`shls.outputs.resume`); their metrics are recomputed from
             the files.
         amp: Force mixed precision: the segmenter gets ``autocast=True`` (the one
             precision switch, :mod:`shls.deployment.precision`); training-free baselines
@@ -179,33 +179,28 @@ class VOSTestLoop(TestLoop):
         """Stream one video to ``<pred_root>/<seq_name>/``; returns the metric's sample."""
         seq_name = item['seq_name']
         source = FileListFrames(item['frame_paths'], name=seq_name)
-        palette = item.get('palette', DAVIS_PALETTE)
         pred_dir = osp.join(self.pred_root, seq_name)
         sample = dict(seq_name=seq_name, mask_paths=list(item['mask_paths']),
                       frame_paths=list(item['frame_paths']), pred_dir=pred_dir,
                       pred_format=self.out_format)
         first_mask_path = item['mask_paths'][0] if item['mask_paths'] else None
-        if self._guard is not None and self._guard.done(pred_dir, self.out_format,
-                                                        source.paths, first_mask_path):
+        run_id = self._guard.video_id(source.paths, first_mask_path) if self._guard else ''
+        output = DiskOutput(pred_dir, self.out_format, item.get('palette', DAVIS_PALETTE),
+                            run_id)
+        rank, _ = get_dist_info()
+        written = stream_to_disk(
+            lambda: ((None, pred) for pred in self._predictions(item, source)),
+            source.frame_name, output, len(source),
+            Progress(seq_name, self.progress and rank == 0, leave=False),
+            resume=self._guard is not None and self._guard.enabled)
+        if written.skipped:
             self.runner.logger.info(f'{seq_name}: already done, skipped')
             return sample
-        rank, _ = get_dist_info()
-        writer_cls = writer_class(self.out_format)
-        start = time.perf_counter()
-        with atomic_folder(pred_dir, suffixes=OUTPUT_SUFFIXES) as tmp, \
-                tqdm(total=len(source), desc=seq_name, unit='frame', leave=False,
-                     disable=not (self.progress and rank == 0)) as bar:
-            writer = writer_cls(tmp, palette, run_id=self._guard.video_id(
-                source.paths, first_mask_path) if self._guard else '')
-            for index, pred in enumerate(self._predictions(item, source)):
-                writer.write(source.frame_name(index), pred)
-                bar.update()
-            writer.close()
-        seconds = time.perf_counter() - start
-        self.num_frames += len(source)
-        self.seconds += seconds
-        self.runner.logger.info(f'{seq_name}: {len(source)} frames, '
-                                f'{len(source) / max(seconds, 1e-9):.2f} frames/s')
+        self.num_frames += written.num_frames
+        self.seconds += written.seconds
+        self.runner.logger.info(f'{seq_name}: {written.num_frames} frames, '
+                                f'{written.num_frames / max(written.seconds, 1e-9):.2f} '
+                                'frames/s')
         return sample
 
     def _predictions(self, item: dict, source: FileListFrames):
@@ -223,3 +218,15 @@ def _check_item(item) -> dict:
         raise ValueError(f'VOSTestLoop expects video items with {REQUIRED_FIELDS}, got {got}; '
                          'leave test_dataloader.collate_fn unset')
     return item
+
+
+def iter_videos(dataset) -> Iterator[Tuple[str, list, Optional[str]]]:
+    """``(seq_name, frame paths, first annotation path)`` of every video of a test
+    dataset, read from its index only (no mask is read); nothing for datasets that are
+    not mmengine datasets."""
+    if not isinstance(dataset, BaseDataset):
+        return
+    for index in range(len(dataset)):
+        info = BaseDataset.get_data_info(dataset, index)
+        masks = info.get('mask_paths') or [None]
+        yield info['seq_name'], list(info['frame_paths']), masks[0]

@@ -13,11 +13,11 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from shls.apis import OverlayVideoWriter, VideoSegmenter, open_frames, segment_video_prompted
-from shls.datasets.mask_formats import writer_class
+from shls.apis import VideoSegmenter, open_frames, segment_video_prompted
+from shls.outputs import OverlayVideoWriter, writer_class
 from .clips import Clip
 
-#: Download formats: the mask writers of :mod:`shls.datasets.mask_formats`.
+#: Download formats: the mask writers of :mod:`shls.outputs.writers`.
 DOWNLOADS = ('palette', 'per-object', 'coco-rle')
 
 

@@ -34,7 +34,7 @@ sys.path.insert(0, REPO_ROOT)
 
 from shls.evaluation.functional.superpixel_quality import (  # noqa: E402
     achievable_segmentation_accuracy, boundary_recall, undersegmentation_error)
-from shls.models.superpixels import (BaseSuperpixelGenerator, GridSuperpixels,  # noqa: E402
+from shls.models.superpixels import (SuperpixelGenerator, GridSuperpixels,  # noqa: E402
                                      ISECSuperpixels, SLICSuperpixels)
 
 Frame = Tuple[str, np.ndarray, np.ndarray]  # (name, RGB image, annotation)
@@ -69,7 +69,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build_methods(args: argparse.Namespace) -> List[Tuple[str, str, BaseSuperpixelGenerator]]:
+def build_methods(args: argparse.Namespace) -> List[Tuple[str, str, SuperpixelGenerator]]:
     """``(name, family, generator)`` of every benchmarked setting."""
     methods = [(f'SLIC n={n}', 'slic', SLICSuperpixels(n_segments=n))
                for n in args.slic_counts]
@@ -103,7 +103,7 @@ def load_frames(root: str, seqs: Optional[Sequence[str]], per_seq: int) -> List[
     return frames
 
 
-def evaluate(generator: BaseSuperpixelGenerator, frames: Sequence[Frame], tolerance: int,
+def evaluate(generator: SuperpixelGenerator, frames: Sequence[Frame], tolerance: int,
              repeat: int) -> Dict[str, float]:
     """Mean count, BR, UE, ASA and best-of-``repeat`` seconds per frame."""
     rows = []

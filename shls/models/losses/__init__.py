@@ -1,3 +1,4 @@
+from .base import ContrastiveLoss
 from .nt_xent import NTXentLoss
 
-__all__ = ['NTXentLoss']
+__all__ = ['ContrastiveLoss', 'NTXentLoss']

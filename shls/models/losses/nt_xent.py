@@ -2,11 +2,11 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from shls.registry import MODELS
+from .base import ContrastiveLoss
 
 
 def sample_partners(candidates: Tensor, num: int, generator: Optional[torch.Generator] = None):
@@ -29,7 +29,7 @@ def sample_partners(candidates: Tensor, num: int, generator: Optional[torch.Gene
 
 
 @MODELS.register_module()
-class NTXentLoss(nn.Module):
+class NTXentLoss(ContrastiveLoss):
     """Supervised NT-Xent (normalised temperature-scaled cross-entropy) on superfeatures.
 
     Positives of an anchor are the other superpixels with the same object label in the
@@ -70,7 +70,9 @@ class NTXentLoss(nn.Module):
 
     def forward(self, features: Tensor, labels: Tensor, groups: Optional[Tensor] = None,
                 generator: Optional[torch.Generator] = None) -> Tensor:
-        """Args:
+        """The NT-Xent loss of a batch of superfeatures.
+
+        Args:
             features: ``(N, D)`` superfeatures (normalised inside).
             labels: ``(N,)`` int64 object label per superfeature.
             groups: ``(N,)`` frame index per superfeature; pairs never cross groups.

@@ -4,7 +4,7 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from shls.models.superpixels import BaseSuperpixelGenerator, to_rgb_uint8
+from shls.models.superpixels import SuperpixelGenerator, to_rgb_uint8
 from shls.registry import MODELS
 from .grabcut import crop_around, grabcut_object
 
@@ -33,7 +33,7 @@ class BasePromptToMask(metaclass=ABCMeta):
 
     def __init__(self, iterations: int = 5, margin: float = 1.0, min_margin: int = 12,
                  max_side: int = 640,
-                 superpixels: Union[dict, BaseSuperpixelGenerator, None] = dict(
+                 superpixels: Union[dict, SuperpixelGenerator, None] = dict(
                      type='SLICSuperpixels', segment_area=50, compactness=10),
                  min_fraction: float = 0.1, min_fill: float = 0.25) -> None:
         if iterations < 1 or margin < 0 or min_margin < 1 or max_side < 16:

@@ -4,7 +4,7 @@ from typing import Optional, Tuple
 import cv2
 import numpy as np
 
-from shls.models.superpixels import BaseSuperpixelGenerator
+from shls.models.superpixels import SuperpixelGenerator
 
 #: GrabCut labels (OpenCV's ``GC_*``).
 SURE_BG, SURE_FG, MAYBE_BG, MAYBE_FG = (cv2.GC_BGD, cv2.GC_FGD, cv2.GC_PR_BGD,
@@ -23,7 +23,7 @@ def crop_around(box: Tuple[int, int, int, int], shape: Tuple[int, int],
 
 
 def grabcut_object(rgb: np.ndarray, seeds: np.ndarray, iterations: int,
-                   superpixels: Optional[BaseSuperpixelGenerator],
+                   superpixels: Optional[SuperpixelGenerator],
                    max_side: int, min_fraction: float, min_area: float = 0.0) -> np.ndarray:
     """Segment one object of an image crop seeded by GrabCut labels.
 

@@ -92,10 +92,12 @@ class SHLS(BaseModel):
     Args:
         backbone: Backbone config (e.g. ``SlimResNet``).
         head: Superfeature head config.
-        loss: Contrastive loss config (e.g. ``NTXentLoss``); ``None``: no
-            ``loss_contrastive``.
-        superpixels: Superpixel generator config (``SLICSuperpixels``, ``ISECSuperpixels``
-            ...), used for training clips without precomputed superpixels and at test time.
+        loss: Contrastive loss config (a :class:`~shls.models.losses.ContrastiveLoss`,
+            e.g. ``NTXentLoss``); ``None``: no ``loss_contrastive``.
+        superpixels: Superpixel generator config (a
+            :class:`~shls.models.superpixels.SuperpixelGenerator`: ``SLICSuperpixels``,
+            ``ISECSuperpixels`` ...), used for training clips without precomputed
+            superpixels and at test time.
         cut_first_frame: Cut frame-0 superpixels along the given mask (method.md §2.3).
         memory: ``MemoryBank`` config used by the inference core and stage-2 training.
         data_preprocessor: Config of the preprocessor (``VideoDataPreprocessor``).

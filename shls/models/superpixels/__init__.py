@@ -1,4 +1,5 @@
-from .base import BaseSuperpixelGenerator, relabel_contiguous, to_rgb_uint8
+from .base import (BaseSuperpixelGenerator, SuperpixelGenerator, relabel_contiguous,
+                   to_rgb_uint8)
 from .cache import CachedSuperpixels
 from .grid import GridSuperpixels
 from .isec import ISECSuperpixels, contours_to_labels
@@ -7,6 +8,6 @@ from .resized import ResizedSuperpixels
 from .slic import SLICSuperpixels
 
 __all__ = ['BaseSuperpixelGenerator', 'CachedSuperpixels', 'GridSuperpixels',
-           'ISECSuperpixels', 'ResizedSuperpixels', 'SLICSuperpixels', 'contours_to_labels',
-           'cut_superpixels_by_mask', 'relabel_contiguous', 'superpixel_mode',
-           'to_rgb_uint8']
+           'ISECSuperpixels', 'ResizedSuperpixels', 'SLICSuperpixels', 'SuperpixelGenerator',
+           'contours_to_labels', 'cut_superpixels_by_mask', 'relabel_contiguous',
+           'superpixel_mode', 'to_rgb_uint8']

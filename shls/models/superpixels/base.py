@@ -4,7 +4,7 @@ from abc import ABCMeta, abstractmethod
 import numpy as np
 
 
-class BaseSuperpixelGenerator(metaclass=ABCMeta):
+class SuperpixelGenerator(metaclass=ABCMeta):
     """Turns an image into a superpixel label map.
 
     Subclasses implement :meth:`_segment`; :meth:`__call__` validates the input and
@@ -38,6 +38,10 @@ class BaseSuperpixelGenerator(metaclass=ABCMeta):
         params = ', '.join(f'{k}={v!r}' for k, v in sorted(vars(self).items())
                            if not k.startswith('_'))
         return f'{type(self).__name__}({params})'
+
+
+#: Deprecated alias of :class:`SuperpixelGenerator` (its former name), kept for plugins.
+BaseSuperpixelGenerator = SuperpixelGenerator
 
 
 def to_rgb_uint8(image: np.ndarray) -> np.ndarray:

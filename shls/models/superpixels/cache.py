@@ -11,7 +11,7 @@ from typing import Optional, Union
 import numpy as np
 
 from shls.registry import MODELS
-from .base import BaseSuperpixelGenerator
+from .base import SuperpixelGenerator
 
 # Bump when the stored format or the key recipe changes: old entries are then ignored.
 _CACHE_VERSION = b'shls-superpixel-cache-v1'
@@ -19,7 +19,7 @@ _LOAD_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zli
 
 
 @MODELS.register_module()
-class CachedSuperpixels(BaseSuperpixelGenerator):
+class CachedSuperpixels(SuperpixelGenerator):
     """Memoise a generator's label maps in ``cache_dir`` (one compressed ``.npz`` each).
 
     Generators receive arrays, not paths, so the key is a SHA-256 digest of the image
@@ -38,12 +38,12 @@ class CachedSuperpixels(BaseSuperpixelGenerator):
         cache_dir: Directory of the cache; created on first write.
     """
 
-    def __init__(self, generator: Union[dict, BaseSuperpixelGenerator],
+    def __init__(self, generator: Union[dict, SuperpixelGenerator],
                  cache_dir: str) -> None:
         if isinstance(generator, dict):
             generator = MODELS.build(generator)
-        if not isinstance(generator, BaseSuperpixelGenerator):
-            raise TypeError(f'generator must be a BaseSuperpixelGenerator, got '
+        if not isinstance(generator, SuperpixelGenerator):
+            raise TypeError(f'generator must be a SuperpixelGenerator, got '
                             f'{type(generator).__name__}')
         self.generator = generator
         self.cache_dir = str(cache_dir)

@@ -5,11 +5,11 @@ from typing import Tuple
 import numpy as np
 
 from shls.registry import MODELS
-from .base import BaseSuperpixelGenerator
+from .base import SuperpixelGenerator
 
 
 @MODELS.register_module()
-class GridSuperpixels(BaseSuperpixelGenerator):
+class GridSuperpixels(SuperpixelGenerator):
     """Split the image into a regular grid of about ``n_segments`` near-square cells.
 
     The cell side is ``sqrt(H * W / n_segments)``; the numbers of rows and columns are the

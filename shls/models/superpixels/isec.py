@@ -16,7 +16,7 @@ import numpy as np
 from shls.registry import MODELS
 from ._edges import canny_edges
 from ._morphology import area_closing, area_opening, remove_interior, thin_padded
-from .base import BaseSuperpixelGenerator
+from .base import SuperpixelGenerator
 
 # scikit-image's rgb2gray luminance weights (ITU-R BT.709).
 _GRAY_WEIGHTS = np.array([0.2125, 0.7154, 0.0721], np.float32) / 255.0
@@ -24,7 +24,7 @@ _FULL_3X3 = np.ones((3, 3), np.uint8)
 
 
 @MODELS.register_module()
-class ISECSuperpixels(BaseSuperpixelGenerator):
+class ISECSuperpixels(SuperpixelGenerator):
     """ISEC superpixels (Mendonça & Oliveira), SHLS preset by default.
 
     Iteration ``it = 0..nit-1`` detects Canny edges at ``sigma = 1 + it`` with thresholds

@@ -5,11 +5,11 @@ import cv2
 import numpy as np
 
 from shls.registry import MODELS
-from .base import BaseSuperpixelGenerator
+from .base import SuperpixelGenerator
 
 
 @MODELS.register_module()
-class ResizedSuperpixels(BaseSuperpixelGenerator):
+class ResizedSuperpixels(SuperpixelGenerator):
     """Segment a frame at ``scale`` of its size and upsample the labels (nearest).
 
     Superpixel algorithms cost about linearly in pixels, so ``scale=0.5`` makes them ~4x
@@ -23,7 +23,7 @@ class ResizedSuperpixels(BaseSuperpixelGenerator):
         scale: Fraction of the frame size, in ``(0, 1]``.
     """
 
-    def __init__(self, generator: Union[dict, BaseSuperpixelGenerator],
+    def __init__(self, generator: Union[dict, SuperpixelGenerator],
                  scale: float = 0.5) -> None:
         if not 0 < scale <= 1:
             raise ValueError(f'ResizedSuperpixels: scale must be in (0, 1], got {scale!r}')

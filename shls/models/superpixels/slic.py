@@ -5,11 +5,11 @@ import numpy as np
 from skimage.segmentation import slic
 
 from shls.registry import MODELS
-from .base import BaseSuperpixelGenerator
+from .base import SuperpixelGenerator
 
 
 @MODELS.register_module()
-class SLICSuperpixels(BaseSuperpixelGenerator):
+class SLICSuperpixels(SuperpixelGenerator):
     """SLIC (Achanta et al. 2012) as configured by SHLS.
 
     Args:

@@ -71,3 +71,14 @@ def test_bad_arguments():
         NTXentLoss(temperature=0)
     with pytest.raises(ValueError, match='partners_per_anchor'):
         NTXentLoss(partners_per_anchor=0)
+
+
+def test_nt_xent_is_a_contrastive_loss_found_by_name():
+    from shls.models.losses import ContrastiveLoss
+    from shls.registry import MODELS
+    from shls.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    assert issubclass(NTXentLoss, ContrastiveLoss)
+    assert isinstance(MODELS.build(dict(type='NTXentLoss')), ContrastiveLoss)
+    with pytest.raises(TypeError):
+        ContrastiveLoss()

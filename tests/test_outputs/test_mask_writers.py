@@ -4,8 +4,9 @@ import json
 import numpy as np
 import pytest
 
-from shls.datasets.mask_formats import (COMPLETE_MARKER, FORMATS, OUTPUT_SUFFIXES, is_complete,
-                                        prediction_loader, writer_class)
+from shls.datasets.mask_formats import FORMATS, prediction_loader
+from shls.outputs.resume import COMPLETE_MARKER, is_complete
+from shls.outputs.writers import OUTPUT_SUFFIXES, writer_class
 
 
 def _masks():

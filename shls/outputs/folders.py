@@ -1,4 +1,4 @@
-"""Writing inference outputs: folders that appear whole, and overlay videos."""
+"""Output folders that appear whole: built under a temporary name, moved into place."""
 import contextlib
 import os
 import os.path as osp
@@ -6,23 +6,18 @@ import shutil
 import tempfile
 from typing import Iterator, Sequence
 
-import cv2
-import numpy as np
-
-from shls.datasets.mask_formats import COMPLETE_MARKER
-from shls.utils.fs import check_writable, finish_opencv_write, opencv_writable
-from shls.visualization.palette import DAVIS_PALETTE, overlay
-from .h264_writer import H264Writer, h264_available
+from shls.utils.fs import check_writable
+from .resume import COMPLETE_MARKER
 
 #: File types :func:`atomic_folder` may delete when it replaces an earlier output.
-OUTPUT_SUFFIXES = ('.png', '.mp4')
+DEFAULT_SUFFIXES = ('.png', '.mp4')
 
 
-def check_replaceable(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> None:
+def check_replaceable(path: str, suffixes: Sequence[str] = DEFAULT_SUFFIXES) -> None:
     """Raise unless ``path`` is absent, empty, or an earlier output of this project.
 
     An earlier output carries the ``.complete`` marker that the mask writers add last
-    (:mod:`shls.datasets.mask_formats`) and holds only ``suffixes`` files (flat); any
+    (:mod:`shls.outputs.writers`) and holds only ``suffixes`` files (flat); any
     other folder (the user's frames or annotations, a half-copied folder) is never
     replaced.
 
@@ -47,7 +42,7 @@ def check_replaceable(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> N
 
 
 @contextlib.contextmanager
-def atomic_folder(path: str, suffixes: Sequence[str] = OUTPUT_SUFFIXES) -> Iterator[str]:
+def atomic_folder(path: str, suffixes: Sequence[str] = DEFAULT_SUFFIXES) -> Iterator[str]:
     """Build a folder under a temporary name beside ``path``; move it into place at the end.
 
     Readers never see a half-written folder: on an exception the temporary folder is
@@ -109,67 +104,3 @@ def _replace_folder(src: str, dst: str, suffixes: Sequence[str]) -> None:
     os.replace(dst, osp.join(old, 'previous'))
     os.replace(src, dst)
     shutil.rmtree(old)
-
-
-class OverlayVideoWriter:
-    """Write frames with their masks blended in as an mp4: H.264 through PyAV, which
-    browsers play (OpenCV ``mp4v`` where PyAV has no H.264 encoder).
-
-    The writer opens on the first frame (which fixes the size). Use as a context
-    manager, or call :meth:`close`.
-
-    Args:
-        path: Output ``.mp4`` file.
-        fps: Frame rate.
-        alpha: Opacity of the mask colours.
-        palette: ``(N, 3)`` uint8 colours indexed by object id.
-    """
-
-    def __init__(self, path: str, fps: float = 24.0, alpha: float = 0.5,
-                 palette: np.ndarray = DAVIS_PALETTE) -> None:
-        if not (np.isfinite(fps) and fps > 0):
-            raise ValueError(f'overlay frame rate must be a finite number > 0, got {fps}: '
-                             f'{path}')
-        self.path = path
-        self.fps = float(fps)
-        self.alpha = alpha
-        self.palette = palette
-        self._writer = None  # an H264Writer, or a cv2.VideoWriter
-        self._cv_path, self._cv_folder = opencv_writable(path)  # OpenCV gets ASCII only
-        self.num_frames = 0
-
-    def write(self, rgb: np.ndarray, mask: np.ndarray) -> None:
-        """Append one ``(H, W, 3)`` uint8 RGB frame with its ``(H, W)`` id map."""
-        if self._writer is None:
-            self._open(rgb.shape[1], rgb.shape[0])
-        blended = overlay(rgb, mask, self.alpha, self.palette)
-        if isinstance(self._writer, H264Writer):
-            self._writer.write(blended)
-        else:
-            self._writer.write(cv2.cvtColor(blended, cv2.COLOR_RGB2BGR))
-        self.num_frames += 1
-
-    def _open(self, width: int, height: int) -> None:
-        if h264_available():
-            self._writer = H264Writer(self._cv_path, self.fps, width, height)
-            return
-        fourcc = cv2.VideoWriter_fourcc(*'mp4v')
-        writer = cv2.VideoWriter(self._cv_path, fourcc, self.fps, (width, height))
-        if not writer.isOpened():
-            raise ValueError(f'cannot write a {width}x{height} video at {self.fps} frames/s '
-                             f'(OpenCV mp4v encoder): {self.path}')
-        self._writer = writer
-
-    def close(self, keep: bool = True) -> None:
-        """Finish the file (``keep=False``: drop it, e.g. after an error)."""
-        if self._writer is not None:
-            self._writer.release()
-            self._writer = None
-        finish_opencv_write(self._cv_path, self._cv_folder, self.path, keep)
-        self._cv_folder = None
-
-    def __enter__(self) -> 'OverlayVideoWriter':
-        return self
-
-    def __exit__(self, exc_type, *exc) -> None:
-        self.close(keep=exc_type is None)

@@ -1,14 +1,12 @@
-"""Resume bookkeeping: run fingerprints, the resume guard, per-iteration seeds."""
+"""Resume bookkeeping: run and data fingerprints, the resume guard."""
 import os
-from types import SimpleNamespace
 
 import torch
 from torch import nn
 
-from shls.apis.fingerprint import data_fingerprint
-from shls.datasets.mask_formats import writer_class
-from shls.engine.hooks import IterationSeedHook, iteration_seed
-from shls.engine.resume import ResumeGuard, run_fingerprint
+from shls.outputs.fingerprint import data_fingerprint, run_fingerprint
+from shls.outputs.resume import ResumeGuard
+from shls.outputs.writers import writer_class
 
 
 def test_fingerprint_follows_weights_and_settings():
@@ -54,16 +52,3 @@ def test_data_fingerprint_follows_the_data(tmp_path):
     os.utime(frame, ns=(1, 1))  # same bytes, other modification time
     assert data_fingerprint([frame], mask, tmp_path)['frames'] != base['frames']
     assert data_fingerprint([frame], mask, tmp_path / 'x')['root'] != base['root']
-
-
-def test_every_iteration_gets_its_own_reproducible_seed():
-    assert iteration_seed(0, 5, 0) == iteration_seed(0, 5, 0)
-    assert len({iteration_seed(0, 5, 0), iteration_seed(0, 6, 0), iteration_seed(0, 5, 1),
-                iteration_seed(1, 5, 0)}) == 4
-    hook = IterationSeedHook()
-    draws = []
-    for it in (3, 4, 3):
-        torch.rand(7)  # whatever happened before does not matter
-        hook.before_train_iter(SimpleNamespace(iter=it, seed=0), batch_idx=it)
-        draws.append(torch.rand(2))
-    assert torch.equal(draws[0], draws[2]) and not torch.equal(draws[0], draws[1])
