@@ -1,13 +1,13 @@
 """Winograd 3x3 convolutions on the CPU in float32 (NNPACK), chosen at run time.
 
 oneDNN runs the backbone's convolutions near the FMA peak of a CPU, so in float32 the
-only way to make them much cheaper without retraining is fewer multiplications: NNPACK's
-Winograd transform computes a stride-1 3x3 convolution with ~2x fewer of them. On the
-shipped model's 128-channel stride-4 convolutions (most of its multiply-adds) it is ~2x
-faster than oneDNN on its own at 480p on 2 cores, AVX2 or AVX-512 alike, with a
-relative error near 1e-6; on narrower layers oneDNN can be faster, so each layer is
-timed both ways once per input shape and keeps the faster (README, "Speed of the
-engines").
+only way to make them cheaper without retraining is fewer multiplications: NNPACK's
+Winograd transform computes a stride-1 3x3 convolution with ~2x fewer of them. A single
+128-channel convolution of the shipped model at 214x120 (its stride-4 stages hold most of
+its multiply-adds) runs ~2x faster than in oneDNN on 2 cores, AVX2 or AVX-512 alike, with
+a relative error near 1e-6; inside the network the gain is smaller (-6 to -14 % of the
+backbone time), and on narrower layers oneDNN can be faster, so each layer is timed both
+ways once per input shape and keeps the faster (README, "Speed of the engines").
 
 :func:`use_winograd` turns the eligible ``nn.Conv2d`` of a module into
 :class:`WinogradConv2d` in place (same parameters and state-dict keys). Each call falls
