@@ -47,10 +47,11 @@ class SlimResNet(BaseModule):
             CPU-tier model (e.g. ``(32, 64, 128, 128)``).
         stage_strides: Strides of the four stages.
         stage_blocks: Basic blocks per stage.
-        input_scale: The frame is resized by this factor (bilinear, antialiased) before the
-            stem, which divides the cost by about ``1 / input_scale**2``; ``l1`` is still
-            returned at the input size. Resizing is bilinear (for 0.5, the mean of each 2x2
-            block). A model property: train it at the scale it runs at.
+        input_scale: The frame is resized by this factor (bilinear; for 0.5, the mean of
+            each 2x2 block) before the stem, which divides the cost by about
+            ``1 / input_scale**2``; ``l1`` is still returned at the input size (see
+            ``l1_at_input_size``). A model property: it changes the features, so measure
+            (or train) the model at the scale it runs at.
         l1_at_input_size: Upsample ``l1`` to the input size (the paper; what the
             refinement decoder needs). ``False`` returns it at its own stride, and
             :class:`~shls.models.heads.SuperfeatureHead` pools it there: no ``(C1, H, W)``
