@@ -58,6 +58,9 @@ def test_override_of_constructor_argument_is_allowed():
         load_config(osp.join(ROOT, 'configs', 'shls_r18.py'), ['model.loss.temperatur=1'])
     with pytest.raises(ConfigError, match='KEY=VALUE'):
         load_config(osp.join(ROOT, 'configs', 'shls_r18.py'), ['model.loss'])
+    with pytest.raises(ConfigError, match="write a dict as"):  # not a RecursionError
+        load_config(osp.join(ROOT, 'configs', 'shls_r18.py'),
+                    ['model.test_cfg.flow_prior=dict(weight=1.0, scale=0.5)'])
 
 
 def test_broken_config_file(tmp_path):

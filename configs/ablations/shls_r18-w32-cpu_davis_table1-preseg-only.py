@@ -15,9 +15,10 @@ model = dict(
         handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
         autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
         winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
-        # the previous mask moved by optical flow, a bonus on the Eq.-4 scores (+1.0 J&F
-        # on ../shared/data/davis, +1.4 on ../shared/data/davis_train; README)
-        flow_prior=dict(weight=1.0, scale=0.5),
+        # opt-in: dict(weight=1.0, scale=0.5) moves the previous mask by optical flow as
+        # a bonus on the Eq.-4 scores (+1.0 J&F on ../shared/data/davis, +1.4 on
+        # davis_train, but -5.3 on blackswan; README, "Flow prior")
+        flow_prior=None,
         roi_max_side=256,  # decode ROIs at most at the training clips' size
         superpixels=dict(
             _delete_=True,

@@ -53,6 +53,9 @@ def parse_options(options: Sequence[str]) -> Dict[str, Any]:
         if '=' not in item:
             raise ConfigError(f'--cfg-options: expected KEY=VALUE, got {item!r}')
         key, value = item.split('=', 1)
+        if value.lstrip().startswith('dict('):  # mmengine's parser recurses forever on it
+            raise ConfigError(f"--cfg-options {key}: write a dict as {{'name': value, ...}}, "
+                              f"not {value.strip()!r}")
         if _is_scalar(value):  # DictAction would delete its spaces (a path 'my data/')
             literal[key] = DictAction._parse_int_float_bool(value.strip('\'"'))
         elif value.lstrip().startswith('{'):
