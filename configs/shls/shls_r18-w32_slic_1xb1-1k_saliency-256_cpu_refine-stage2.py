@@ -1,5 +1,5 @@
 # The shipped CPU model, stage 2, and the default of `python tools/demo.py`
-# (checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth).
+# (checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth).
 # The narrow refinement decoder with a residual pre-segmentation prior
 # (RefineDecoder.prior_weight) that may only prune it (prune_only), trained 200 iterations
 # on the same pseudo-videos with the backbone and heads of stage 1
@@ -9,7 +9,7 @@
 #   OMP_NUM_THREADS=1 python tools/train.py \
 #       configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py
 #   python tools/misc/publish_model.py work_dirs/<this config>/iter_200.pth \
-#       checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth --fp16
+#       checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth --fp16
 # Wall time here: 9 min (200 iterations at 2-3 s, 1 thread, shared machine).
 # Test settings as the stage-1 config: colour block, bfloat16 backbone, SLIC at half size.
 _base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256_refine-stage2.py']

@@ -12,7 +12,7 @@ SHIPPED_CONFIG = osp.join(REPO_ROOT, 'configs', 'shls',
                           'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py')
 #: Its weights (fp16, stage 1 + stage 2).
 SHIPPED_CHECKPOINT = osp.join(REPO_ROOT, 'checkpoints',
-                              'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth')
+                              'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth')
 #: The bundled DAVIS clip (blackswan, 50 frames at 854x480) and its annotations.
 DEMO_ROOT = osp.join(REPO_ROOT, 'demo', 'davis')
 DEMO_FRAMES = osp.join(DEMO_ROOT, 'JPEGImages', '480p', 'blackswan')

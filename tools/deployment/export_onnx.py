@@ -3,7 +3,7 @@
 Examples:
     python tools/deployment/export_onnx.py \
         configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py \
-        checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth \
+        checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth \
         --out work_dirs/backbone.onnx
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --out backbone-int8.onnx \
         --int8 --calib path/to/frames/

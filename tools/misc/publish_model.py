@@ -2,7 +2,7 @@
 
 Examples:
     python tools/misc/publish_model.py work_dirs/run/iter_1000.pth \
-        checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu-stage2_fp16.pth --fp16
+        checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth --fp16
 
 Drops the optimizer, the scheduler and the message hub; keeps ``state_dict`` (floating
 tensors cast to fp16 with ``--fp16``; they are cast back to the model's dtype when
