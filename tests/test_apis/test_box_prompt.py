@@ -11,10 +11,11 @@ from shls.apis.box_prompt import feature_objectness, first_mask_from_prompt
 from shls.models.prompts import BoxPromptToMask
 from shls.registry import MODELS
 from shls.utils import register_all_modules
+from synthetic_clips import H, W, iou, moving_squares
 
 TINY_CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'fixtures',
                        'configs', 'shls_tiny.py')
-H, W = 64, 96
+make_frame = moving_squares
 
 
 @pytest.fixture(scope='module')
@@ -22,24 +23,6 @@ def model():
     register_all_modules(init_default_scope=False)
     torch.manual_seed(0)
     return MODELS.build(Config.fromfile(TINY_CONFIG).model)
-
-
-def make_frame(t: int, rng: np.random.Generator, blue: bool = False):
-    """Gray noisy frame; a red square (id 1) moving right, a still blue square (id 2)."""
-    img = (96 + rng.integers(0, 16, (H, W, 3))).astype(np.uint8)
-    gt = np.zeros((H, W), np.uint8)
-    x = 8 + t
-    img[12:32, x:x + 20] = (220, 30, 30)
-    gt[12:32, x:x + 20] = 1
-    if blue:
-        img[40:58, 60:84] = (30, 40, 220)
-        gt[40:58, 60:84] = 2
-    return img, gt
-
-
-def iou(pred: np.ndarray, gt: np.ndarray, obj: int) -> float:
-    p, g = pred == obj, gt == obj
-    return (p & g).sum() / max((p | g).sum(), 1)
 
 
 def test_box_on_the_first_frame_then_one_added_mid_video(model):

@@ -9,9 +9,9 @@ from mmengine.config import Config
 from shls.apis import VideoSegmenter
 from shls.registry import MODELS
 from shls.utils import register_all_modules
+from synthetic_clips import H, W, moving_squares
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'fixtures', 'configs')
-H, W = 64, 96
 
 
 def build(name):
@@ -26,16 +26,8 @@ def model():
 
 
 def make_frame(t, rng, blue=True):
-    """A red square (id 1) moving right and a still blue one (id 2) on gray noise."""
-    img = (96 + rng.integers(0, 16, (H, W, 3))).astype(np.uint8)
-    gt = np.zeros((H, W), np.uint8)
-    x = 8 + 2 * t
-    img[12:32, x:x + 20] = (220, 30, 30)
-    gt[12:32, x:x + 20] = 1
-    if blue:
-        img[40:58, 60:84] = (30, 40, 220)
-        gt[40:58, 60:84] = 2
-    return img, gt
+    """The red square moves 2 px per frame; the blue one is there by default."""
+    return moving_squares(t, rng, step=2, blue=blue)
 
 
 class Recorder(VideoSegmenter):

@@ -9,12 +9,12 @@ from mmengine.config import Config
 from shls.apis import FrameContext, Segmentation, VideoSegmenter
 from shls.registry import MODELS
 from shls.utils import register_all_modules
+from synthetic_clips import H, W, iou, moving_squares
 
 TINY_CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'fixtures',
                        'configs',
                        'shls_tiny.py')
-H, W = 64, 96
-RED, BLUE = (220, 30, 30), (30, 40, 220)
+make_frame = moving_squares
 
 
 def build_model():
@@ -27,24 +27,6 @@ def build_model():
 def model():
     return build_model()
 
-
-def make_frame(t: int, rng: np.random.Generator, red: bool = True, blue: bool = False):
-    """Gray noisy frame; a red square (id 1) moving right, a still blue square (id 2)."""
-    img = (96 + rng.integers(0, 16, (H, W, 3))).astype(np.uint8)
-    gt = np.zeros((H, W), np.uint8)
-    if red:
-        x = 8 + (t % 30)
-        img[12:32, x:x + 20] = RED
-        gt[12:32, x:x + 20] = 1
-    if blue:
-        img[40:58, 60:84] = BLUE
-        gt[40:58, 60:84] = 2
-    return img, gt
-
-
-def iou(pred: np.ndarray, gt: np.ndarray, obj: int) -> float:
-    p, g = pred == obj, gt == obj
-    return (p & g).sum() / max((p | g).sum(), 1)
 
 
 def test_200_frames_stay_within_the_memory_cap(model):
