@@ -26,7 +26,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from shls.utils.cli import (add_engine_args, add_runner_args, engine_args,  # noqa: E402
                             parse_runner_args, run_tool, select_device)
-from shls.utils.config import ConfigError  # noqa: E402
+from shls.utils.errors import ConfigError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

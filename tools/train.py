@@ -13,7 +13,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from shls.utils.cli import (add_runner_args, parse_runner_args, run_tool,  # noqa: E402
                             set_work_dir)
-from shls.utils.config import ConfigError, load_config  # noqa: E402
+from shls.utils.config import load_config  # noqa: E402
+from shls.utils.errors import ConfigError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -8,6 +8,7 @@ import torch
 from shls.models.prompts import BasePromptToMask, check_boxes
 from shls.models.superpixels import to_rgb_uint8
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .working_scale import resize_frame, upscale_labels, working_size
 
 #: The components :func:`prompt_component` builds by default.
@@ -50,7 +51,7 @@ def first_mask_from_prompt(frame: np.ndarray, boxes: Optional[Sequence] = None,
         ValueError: Neither or both prompts, a bad box or scribble.
     """
     if (boxes is None) == (scribble is None):
-        raise ValueError('give boxes or a scribble (one of the two)')
+        raise ConfigError('give boxes or a scribble (one of the two)')
     rgb = to_rgb_uint8(frame)
     if scribble is not None:
         return prompt_component(component, 'scribble')(rgb, scribble)

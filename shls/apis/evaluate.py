@@ -17,7 +17,9 @@ from torch import nn
 from shls.deployment import EngineOptions, choose_backend, use_onnxruntime
 from shls.engine import prepare_cpu_distributed
 from shls.utils.cli import set_work_dir
-from shls.utils.config import ConfigError, load_config
+from shls.utils.config import load_config
+from shls.utils.errors import ConfigError
+from shls.utils.errors import InputNotFoundError
 from shls.utils.fs import check_output_apart, check_writable
 from shls.utils.setup_env import register_all_modules
 from .checkpoint import load_weights
@@ -118,7 +120,7 @@ def run_test(cfg: Config, checkpoint: Optional[str], backend: str = 'pytorch',
     """
     register_all_modules(init_default_scope=False)
     if checkpoint is not None and not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+        raise InputNotFoundError(f'checkpoint not found: {checkpoint}')
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     model = _unwrap(runner.model)

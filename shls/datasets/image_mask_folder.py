@@ -34,13 +34,14 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from shls.utils.errors import ConfigError, InputError
 from .davis import is_truncated_jpeg
 from .mask_io import gray_mask_kind
 
 DEFAULT_IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
 
 
-class DatasetError(ValueError):
+class DatasetError(InputError):
     """A dataset file is missing, unreadable or inconsistent (the message names it)."""
 
 
@@ -161,7 +162,7 @@ def _binary_to_objects(foreground: np.ndarray, min_area: float,
                        connectivity: int) -> np.ndarray:
     """Connected components of ``foreground``, largest first; small ones → 0."""
     if connectivity not in (4, 8):
-        raise ValueError(f'connectivity must be 4 or 8, got {connectivity}')
+        raise ConfigError(f'connectivity must be 4 or 8, got {connectivity}')
     num, comp, stats, _ = cv2.connectedComponentsWithStats(
         foreground.astype(np.uint8), connectivity=connectivity, ltype=cv2.CV_32S)
     areas = stats[1:, cv2.CC_STAT_AREA]

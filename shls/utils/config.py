@@ -7,11 +7,10 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from mmengine.config import Config, DictAction
 
+from .errors import ConfigError
 from .keys import suggest
 
-
-class ConfigError(ValueError):
-    """A config file or override that cannot be used; the message is one line."""
+__all__ = ['ConfigError', 'check_key', 'load_config', 'parse_options']
 
 
 def load_config(path: str, options: Optional[Sequence[str]] = None) -> Config:

@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import TrainingFreeModel
 from .propagator import BACKGROUND, MaskPropagator
 
@@ -43,7 +44,7 @@ class DISFlowPropagator(MaskPropagator):
 
     def __init__(self, preset: str = 'medium') -> None:
         if preset not in DIS_PRESETS:
-            raise ValueError(f'DIS preset must be one of {sorted(DIS_PRESETS)}, got {preset!r}')
+            raise ConfigError(f'DIS preset must be one of {sorted(DIS_PRESETS)}, got {preset!r}')
         self.dis = cv2.DISOpticalFlow_create(DIS_PRESETS[preset])
         super().__init__()
 

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import ContrastiveLoss
 
 
@@ -59,10 +60,10 @@ class NTXentLoss(ContrastiveLoss):
                  loss_weight: float = 1.0, ignore_index: int = 255) -> None:
         super().__init__()
         if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+            raise ConfigError(f'temperature must be > 0, got {temperature}')
         if partners_per_anchor is not None and partners_per_anchor < 1:
-            raise ValueError(f'partners_per_anchor must be >= 1 or None, got '
-                             f'{partners_per_anchor}')
+            raise ConfigError(f'partners_per_anchor must be >= 1 or None, got '
+                              f'{partners_per_anchor}')
         self.temperature = temperature
         self.partners_per_anchor = partners_per_anchor
         self.loss_weight = loss_weight
