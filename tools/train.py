@@ -144,15 +144,13 @@ def check_training_data(cfg) -> None:
 
 def train(args: argparse.Namespace) -> int:
     """Build the Runner from the config and train."""
-    from mmengine.runner import Runner
-
-    from shls.engine import finish_distributed, prepare_cpu_distributed
+    from shls.engine import build_runner, finish_distributed, prepare_cpu_distributed
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = build_cfg(args)
     check_training_data(cfg)
     prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     check_resume_fits(runner, cfg)
     runner.train()
     finish_distributed()

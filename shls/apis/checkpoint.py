@@ -3,9 +3,9 @@ import os.path as osp
 import pickle
 import zipfile
 
-from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
+from shls.utils.compat import load_local_checkpoint
 from shls.utils.errors import InputError, InputNotFoundError
 
 _CHECKPOINT_READ_ERRORS = (RuntimeError, OSError, EOFError, pickle.UnpicklingError,
@@ -28,7 +28,7 @@ def read_checkpoint(checkpoint: str) -> dict:
     if not osp.isfile(checkpoint):
         raise InputNotFoundError(f'checkpoint not found: {checkpoint}')
     try:
-        ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+        ckpt = load_local_checkpoint(checkpoint, map_location='cpu')
     except _CHECKPOINT_READ_ERRORS as err:
         raise InputError(f'cannot read checkpoint {checkpoint} (truncated or not a '
                          f'checkpoint?): {type(err).__name__}: '

@@ -15,7 +15,7 @@ from mmengine.runner import Runner
 from torch import nn
 
 from shls.deployment import EngineOptions, choose_backend, use_onnxruntime
-from shls.engine import prepare_cpu_distributed
+from shls.engine import build_runner, prepare_cpu_distributed
 from shls.utils.cli import set_work_dir
 from shls.utils.config import load_config
 from shls.utils.errors import ConfigError
@@ -122,7 +122,7 @@ def run_test(cfg: Config, checkpoint: Optional[str], backend: str = 'pytorch',
     if checkpoint is not None and not osp.isfile(checkpoint):
         raise InputNotFoundError(f'checkpoint not found: {checkpoint}')
     prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     model = _unwrap(runner.model)
     if checkpoint is not None:
         load_weights(model, checkpoint)
