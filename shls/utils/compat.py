@@ -1,10 +1,12 @@
-"""Compatibility shims for the OpenMMLab stack.
+"""Compatibility shims for the OpenMMLab stack, each applied only where it is needed.
 
-Two problems of the pinned stack are handled here and nowhere else:
+Two problems of the pinned stack are handled here and nowhere else; ``import shls`` applies
+neither:
 
 * ``mmcv-lite`` has no compiled ``mmcv._ext``; mmsegmentation imports it at module
-  level. A stand-in module is registered (at ``import shls``) whose attributes raise a
-  clear error only when a compiled op is actually called.
+  level. :func:`mmseg_models`, the one way shls imports mmsegmentation, first registers a
+  stand-in module whose attributes raise a clear error only when a compiled op is
+  actually called.
 * mmengine calls ``torch.load`` without ``weights_only``; torch >= 2.6 then refuses
   mmengine's own checkpoints (they pickle a ``HistoryBuffer``). shls reads the checkpoints
   it is given with :func:`load_local_checkpoint`, and the Runner's ``load_from`` /
@@ -20,7 +22,7 @@ import types
 from typing import Iterator
 
 
-def install_mmcv_ext_shim() -> None:
+def _install_mmcv_ext_shim() -> None:
     """Register a placeholder ``mmcv._ext`` when mmcv has no compiled ops."""
     if importlib.util.find_spec('mmcv') is None or 'mmcv._ext' in sys.modules:
         return
@@ -36,8 +38,9 @@ def install_mmcv_ext_shim() -> None:
             raise AttributeError(name)
 
         def _missing(*args, **kwargs):
-            raise RuntimeError(f'mmcv compiled op {name!r} is unavailable with mmcv-lite; '
-                               'shls does not use compiled mmcv ops.')
+            raise RuntimeError(f'mmcv compiled op {name!r} is unavailable with mmcv-lite '
+                               '(choose an mmsegmentation module without compiled ops, or '
+                               'install the full mmcv)')
 
         return _missing
 
@@ -45,6 +48,19 @@ def install_mmcv_ext_shim() -> None:
     # A spec without loader: mmengine's ``mmcv_full_available()`` then reports False.
     ext.__spec__ = importlib.machinery.ModuleSpec('mmcv._ext', loader=None)
     sys.modules['mmcv._ext'] = ext
+
+
+def mmseg_models():
+    """mmsegmentation's model registry, with its modules registered.
+
+    The only place shls imports mmsegmentation (see
+    :class:`shls.models.backbones.MMSegBackbone`); the ``mmcv._ext`` stand-in is installed
+    just before.
+    """
+    _install_mmcv_ext_shim()
+    import mmseg.models  # noqa: F401  (registers mmsegmentation's models)
+    from mmseg.registry import MODELS
+    return MODELS
 
 
 def load_local_checkpoint(filename: str, map_location=None):
