@@ -10,7 +10,13 @@ from mmengine.config import Config, DictAction
 from .errors import ConfigError
 from .keys import suggest
 
-__all__ = ['ConfigError', 'check_arguments', 'check_key', 'load_config', 'parse_options']
+__all__ = ['BASE_ONLY_KEYS', 'ConfigError', 'check_arguments', 'check_key', 'load_config',
+           'parse_options']
+
+#: Variables that ``_base_`` files define for the configs that list them to read (e.g.
+#: ``model = dict(test_cfg=_base_.cpu_test_cfg)``); no component reads them, so the loaded
+#: config drops them and an override of one is an unknown key instead of a silent no-op.
+BASE_ONLY_KEYS = ('cpu_test_cfg',)
 
 
 def load_config(path: str, options: Optional[Sequence[str]] = None) -> Config:
@@ -35,6 +41,8 @@ def load_config(path: str, options: Optional[Sequence[str]] = None) -> Config:
         detail = str(err).strip().splitlines()[0] if str(err).strip() else ''
         raise ConfigError(f'cannot load config {path}: {type(err).__name__}: {detail}') \
             from err
+    for key in BASE_ONLY_KEYS:
+        cfg.pop(key, None)
     overrides = parse_options(options or [])
     for key, value in overrides.items():
         check_key(cfg, key, value)
