@@ -6,10 +6,10 @@ from typing import Iterator, List, Sequence, Tuple, Union
 import numpy as np
 
 from shls.datasets.mask_io import read_mask
+from shls.structures.ids import object_ids_in
 from .frame_source import FrameInput, FrameSource, natural_key, open_frames
 from shls.structures.segmenter import StreamingSegmenter
 from shls.utils.errors import InputError, InputNotFoundError
-from .video_segmenter import BACKGROUND, VOID_ID
 
 
 def prompts_from_folder(folder: str, source: FrameSource) -> List[dict]:
@@ -43,8 +43,7 @@ def prompts_from_folder(folder: str, source: FrameSource) -> List[dict]:
     prompts = []
     for name in sorted(names, key=lambda n: index[osp.splitext(n)[0]]):
         path = osp.join(folder, name)
-        ids = np.unique(read_mask(path))
-        new = sorted(set(ids.tolist()) - {BACKGROUND, VOID_ID} - seen)
+        new = sorted(set(object_ids_in(read_mask(path))) - seen)
         if new:
             prompts.append(dict(frame=index[osp.splitext(name)[0]], mask=path, objects=new))
             seen.update(new)

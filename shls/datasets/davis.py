@@ -15,10 +15,11 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from shls.registry import DATASETS
+from shls.structures.ids import BACKGROUND, VOID_ID
 from shls.utils.errors import ConfigError, InputError, InputNotFoundError
 from shls.visualization.palette import DAVIS_PALETTE
 from .frame_order import sort_frame_names
-from .mask_io import VOID_ID, read_mask
+from .mask_io import read_mask
 
 FRAME_EXTENSIONS = ('.jpg', '.jpeg', '.png')
 
@@ -192,7 +193,7 @@ class DAVISDataset(BaseDataset):
         """The item without pipeline: paths plus the first mask (read now)."""
         info = super().get_data_info(idx)
         first_mask = read_mask(info['mask_paths'][0])
-        first_mask[first_mask == VOID_ID] = 0
+        first_mask[first_mask == VOID_ID] = BACKGROUND
         info['first_mask'] = first_mask
         info['num_objects'] = int(first_mask.max())
         info['palette'] = DAVIS_PALETTE.copy()

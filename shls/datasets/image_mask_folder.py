@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from shls.structures.ids import VOID_ID
 from shls.utils.errors import ConfigError, InputError
 from .davis import is_truncated_jpeg
 from .mask_io import gray_mask_kind
@@ -74,7 +75,7 @@ def _read_bytes(path: str) -> bytes:
 
 
 def read_object_mask(path: str, threshold: int = 128, connectivity: int = 8,
-                     min_object_area: float = 0.001, void_id: int = 255) -> np.ndarray:
+                     min_object_area: float = 0.001, void_id: int = VOID_ID) -> np.ndarray:
     """Read a mask file as an object-label map (0 = background, 1..K objects).
 
     Args:
@@ -233,7 +234,7 @@ class ImageMaskFolder:
     def __init__(self, img_dir: str, mask_dir: str,
                  img_suffix: Union[str, Sequence[str]] = DEFAULT_IMG_SUFFIXES,
                  mask_suffix: str = '.png', mask_threshold: int = 128, connectivity: int = 8,
-                 min_object_area: float = 0.001, void_id: int = 255,
+                 min_object_area: float = 0.001, void_id: int = VOID_ID,
                  stems: Optional[Sequence[str]] = None) -> None:
         self.img_dir = img_dir
         self.mask_dir = mask_dir

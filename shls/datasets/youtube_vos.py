@@ -21,6 +21,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from shls.registry import DATASETS
+from shls.structures.ids import is_object_id
 from shls.utils.errors import ConfigError, InputError, InputNotFoundError
 from shls.visualization.palette import DAVIS_PALETTE
 from .davis import FRAME_EXTENSIONS, list_files
@@ -41,7 +42,7 @@ def read_meta(path: str) -> Dict[str, dict]:
             videos = json.load(f)['videos']
         for name, video in videos.items():
             for obj_id, obj in video['objects'].items():
-                if not obj['frames'] or not 0 < int(obj_id) < 255:
+                if not obj['frames'] or not is_object_id(obj_id):
                     raise InputError(f'video {name!r} object {obj_id}: no frame, or id '
                                      'outside 1..254')
     except (ValueError, KeyError, TypeError, AttributeError) as err:

@@ -12,6 +12,7 @@ from flask import Flask, Response, abort, jsonify, request, send_file
 from shls.apis import VideoSegmenter
 from shls.apis.box_prompt import first_mask_from_prompt
 from shls.datasets import read_frame
+from shls.structures.ids import NUM_LABEL_BINS, object_ids_in
 from shls.utils.errors import InputError
 from shls.visualization.palette import overlay
 from .clips import MAX_UPLOAD_BYTES, ClipStore
@@ -93,15 +94,15 @@ def create_app(segmenter: VideoSegmenter, tmp_root: Optional[str] = None,
             local = first_mask_from_prompt(rgb, boxes=boxes, segmenter=preview)
         objects = None
         if index != 0:  # new objects after the ones of the earlier prompts
-            known = {int(k) for i, p in clip.prompts.items() if i != index
-                     for k in np.unique(p['mask']) if 0 < k < 255}
+            known = {k for i, p in clip.prompts.items() if i != index
+                     for k in object_ids_in(p['mask'])}
             start = max(known, default=0) + 1
             objects = list(range(start, start + len(boxes)))
-            lut = np.zeros(256, np.uint8)
+            lut = np.zeros(NUM_LABEL_BINS, np.uint8)
             lut[1:len(objects) + 1] = objects
             local = lut[local]
         clip.prompts[index] = dict(mask=local, objects=objects)
-        ids = sorted(int(k) for k in np.unique(local) if 0 < k < 255)
+        ids = object_ids_in(local)
         return jsonify(frame=index, objects=ids, preview=data_url(overlay(rgb, local)))
 
     @app.post('/api/clip/<clip_id>/segment')

@@ -15,6 +15,7 @@ import numpy as np
 
 from shls.apis import VideoSegmenter, open_frames, segment_video_prompted
 from shls.outputs import OverlayVideoWriter, writer_class
+from shls.structures.ids import object_ids_in
 from shls.utils.errors import InputError
 from .clips import Clip
 
@@ -51,8 +52,8 @@ class Job:
         """What the page polls."""
         return dict(job=self.id, state=self.state, done=self.done,
                     total=self.clip.num_frames, error=self.error,
-                    objects=sorted({int(k) for p in self.prompts.values()
-                                    for k in np.unique(p['mask']) if 0 < k < 255}))
+                    objects=sorted({k for p in self.prompts.values()
+                                    for k in object_ids_in(p['mask'])}))
 
 
 class JobRunner:

@@ -5,9 +5,10 @@ import cv2
 import numpy as np
 
 from shls.registry import MODELS
+from shls.structures.ids import BACKGROUND
 from shls.utils.errors import ConfigError
 from .base import TrainingFreeModel
-from .propagator import BACKGROUND, MaskPropagator
+from .propagator import MaskPropagator
 
 DIS_PRESETS = {
     'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,

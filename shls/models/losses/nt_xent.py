@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from shls.registry import MODELS
+from shls.structures.ids import VOID_ID
 from shls.utils.errors import ConfigError
 from .base import ContrastiveLoss
 
@@ -57,7 +58,7 @@ class NTXentLoss(ContrastiveLoss):
     """
 
     def __init__(self, temperature: float = 0.07, partners_per_anchor: Optional[int] = 16,
-                 loss_weight: float = 1.0, ignore_index: int = 255) -> None:
+                 loss_weight: float = 1.0, ignore_index: int = VOID_ID) -> None:
         super().__init__()
         if temperature <= 0:
             raise ConfigError(f'temperature must be > 0, got {temperature}')
