@@ -47,7 +47,8 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from shls.evaluation.video_score import has_annotations, score_video  # noqa: E402
-from shls.utils.cli import add_engine_args, engine_args, run_tool  # noqa: E402
+from shls.utils.cli import (add_engine_args, add_mask_output_args, engine_args,  # noqa: E402
+                            run_tool)
 from shls.utils.errors import ConfigError, InputError, InputNotFoundError  # noqa: E402
 from shls.utils.prompt_cli import (add_prompt_args, check_prompt_args,  # noqa: E402
                                    prompt_first_mask, prompt_given)
@@ -88,13 +89,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--fps', type=positive_fps, default=24.0,
                         help='overlay frame rate for a frame folder (a video keeps its own)')
     parser.add_argument('--no-video', action='store_true', help='write the PNGs only')
-    parser.add_argument('--format', choices=['palette', 'per-object', 'coco-rle'],
-                        default='palette', help='masks: palette PNGs, per-object 0/255 PNGs '
-                        '(<frame>_<id>.png), or COCO RLE (masks.json)')
-    parser.add_argument('--amp', action='store_true',
-                        help="force mixed precision (= --cfg-options model.test_cfg.autocast=True: "
-                        "float16 on CUDA, bfloat16 on a CPU); the shipped configs say "
-                        "'auto': chosen by a start-up probe")
+    add_mask_output_args(parser)
     parser.add_argument('--overwrite', action='store_true',
                         help='segment again even if OUT already holds this video made with '
                         'the same weights and settings')

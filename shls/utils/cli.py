@@ -106,6 +106,19 @@ def set_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
     check_writable(cfg.work_dir, '--work-dir' if work_dir else 'work dir')
 
 
+def add_mask_output_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--format`` (how the predicted masks are written) and ``--amp`` (forced mixed
+    precision), the options of the tools that segment videos (demo, test)."""
+    from shls.datasets.mask_formats import FORMATS
+    parser.add_argument('--format', choices=list(FORMATS), default=FORMATS[0],
+                        help='predicted masks: palette PNGs, per-object 0/255 PNGs '
+                        '(<frame>_<id>.png), or COCO RLE (masks.json per video)')
+    parser.add_argument('--amp', action='store_true',
+                        help="force mixed precision (= --cfg-options model.test_cfg.autocast=True: "
+                        "float16 on CUDA, bfloat16 on a CPU); the shipped configs say "
+                        "'auto': chosen by a start-up probe")
+
+
 def select_device(device: str) -> None:
     """Hide CUDA for ``cpu`` (call it before CUDA initialises); check it exists for ``cuda``.
 
