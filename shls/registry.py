@@ -51,9 +51,10 @@ VISBACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS,
                        locations=['shls.visualization'])
 VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS,
                        locations=['shls.visualization'])
+# Runners: SHLSRunner (shls.engine.runner).
+RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['shls.engine'])
 # Registries shls adds nothing to yet; children exist so that every lookup under the
 # 'shls' scope resolves without falling back with a warning.
-RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['shls.engine'])
 RUNNER_CONSTRUCTORS = Registry('runner constructor', parent=MMENGINE_RUNNER_CONSTRUCTORS,
                                locations=['shls.engine'])
 OPTIM_WRAPPER_CONSTRUCTORS = Registry('optimizer wrapper constructor',

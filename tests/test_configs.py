@@ -3,6 +3,7 @@ import glob
 import os.path as osp
 
 import pytest
+from mmengine.config import Config
 
 from shls.models.baselines import TrainingFreeModel
 from shls.registry import MODELS
@@ -35,18 +36,43 @@ def test_paper_recipe_values():
     assert cfg.train_dataloader.dataset.num_frames == 3
 
 
-def test_cpu_table1_configs_test_the_shipped_model():
-    # The Table-1 CPU configs restate the shipped model (three levels of _base_ are not
-    # allowed): its decoder and test settings must not drift apart from them.
-    shipped = load_config(osp.join(
-        ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py'))
-    table1 = load_config(osp.join(
-        ROOT, 'configs', 'ablations', 'shls_r18-w32-cpu_davis_table1-preseg-only.py'))
-    assert table1.model.decoder == shipped.model.decoder
-    def settings(cfg):  # refine is what the Table-1 configs switch (test_cfg.segmenter_cfg)
-        return {k: v for k, v in cfg.model.test_cfg.items() if k != 'refine'}
+CPU_TEST_BASE = osp.join(ROOT, 'configs', '_base_', 'test_cfg', 'cpu.py')
+CPU_CONFIGS = [osp.join(ROOT, 'configs', *parts) for parts in (
+    ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py'),
+    ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py'),
+    ('ablations', 'shls_r18-w32-cpu_davis_table1-preseg-only.py'))]
 
-    assert settings(table1) == settings(shipped)
+
+def _without_delete(value):
+    if isinstance(value, dict):
+        return {k: _without_delete(v) for k, v in value.items() if k != '_delete_'}
+    return value
+
+
+@pytest.mark.parametrize('path', CPU_CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
+    text = open(path).read()
+    assert "'../_base_/test_cfg/cpu.py'" in text and '_base_.cpu_test_cfg' in text
+    assert 'SuperpixelColourStats' not in text  # not restated
+    shared = _without_delete(Config.fromfile(CPU_TEST_BASE).cpu_test_cfg.to_dict())
+    test_cfg = load_config(path).model.test_cfg.to_dict()
+    assert {k: test_cfg[k] for k in shared} == shared
+
+
+def test_the_shared_cpu_test_base_adds_no_level_of_base():
+    assert '_base_' not in Config.fromfile(CPU_TEST_BASE)  # a leaf of every chain
+    cfg = load_config(CPU_CONFIGS[0])
+    assert 'cpu_test_cfg' not in cfg  # read by the configs, not a setting of its own
+    with pytest.raises(ConfigError, match="unknown config key 'cpu_test_cfg.winograd'"):
+        load_config(CPU_CONFIGS[0], ['cpu_test_cfg.winograd=False'])
+
+
+def test_cpu_table1_configs_test_the_shipped_decoder():
+    # The Table-1 CPU configs restate the shipped model's decoder (its chain would be too
+    # deep to inherit): the two must not drift apart.
+    shipped, table1 = (load_config(p) for p in CPU_CONFIGS[1:])
+    assert table1.model.decoder == shipped.model.decoder
+    assert table1.model.test_cfg.roi_max_side == shipped.model.test_cfg.roi_max_side
 
 
 def test_override_of_constructor_argument_is_allowed():

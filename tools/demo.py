@@ -47,7 +47,9 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from shls.evaluation.video_score import has_annotations, score_video  # noqa: E402
-from shls.utils.cli import add_engine_args, engine_args, run_tool  # noqa: E402
+from shls.utils.cli import (add_engine_args, add_mask_output_args, engine_args,  # noqa: E402
+                            run_tool)
+from shls.utils.errors import ConfigError, InputError, InputNotFoundError  # noqa: E402
 from shls.utils.prompt_cli import (add_prompt_args, check_prompt_args,  # noqa: E402
                                    prompt_first_mask, prompt_given)
 from shls.utils.shipped import (DEMO_ANNOTATIONS, DEMO_FIRST_MASK, DEMO_FRAMES,  # noqa: E402
@@ -87,13 +89,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--fps', type=positive_fps, default=24.0,
                         help='overlay frame rate for a frame folder (a video keeps its own)')
     parser.add_argument('--no-video', action='store_true', help='write the PNGs only')
-    parser.add_argument('--format', choices=['palette', 'per-object', 'coco-rle'],
-                        default='palette', help='masks: palette PNGs, per-object 0/255 PNGs '
-                        '(<frame>_<id>.png), or COCO RLE (masks.json)')
-    parser.add_argument('--amp', action='store_true',
-                        help="force mixed precision (= --cfg-options model.test_cfg.autocast=True: "
-                        "float16 on CUDA, bfloat16 on a CPU); the shipped configs say "
-                        "'auto': chosen by a start-up probe")
+    add_mask_output_args(parser)
     parser.add_argument('--overwrite', action='store_true',
                         help='segment again even if OUT already holds this video made with '
                         'the same weights and settings')
@@ -141,7 +137,7 @@ def resolve_device(args: argparse.Namespace) -> str:
     from shls.apis.inference import _check_device
     device = str(_check_device(args.device))
     if args.backend == 'onnxruntime' and not device.startswith('cpu'):
-        raise ValueError(f'--backend onnxruntime runs on the CPU, not {device}')
+        raise ConfigError(f'--backend onnxruntime runs on the CPU, not {device}')
     return device
 
 
@@ -176,18 +172,18 @@ def check_inputs(source, args: argparse.Namespace, out: str) -> None:
                              'config': resolve_config(args.config), 'ONNX file': args.onnx,
                              'calibration frames': args.calib}, '--out')
     if args.gt is not None and args.format != 'palette':
-        raise ValueError(f'--gt scores palette PNGs: drop --format {args.format}')
+        raise ConfigError(f'--gt scores palette PNGs: drop --format {args.format}')
     if args.gt is not None and not has_annotations(args.gt):
-        raise FileNotFoundError(f'--gt: no annotation PNG in {args.gt}')
+        raise InputNotFoundError(f'--gt: no annotation PNG in {args.gt}')
     frame = next(iter(source), None)
     if frame is None:
-        raise ValueError(f'no frame in {source.name}')
+        raise InputError(f'no frame in {source.name}')
     check_frame_size(frame, source.describe(0))
     height, width = frame.shape[:2]
     if args.mask is not None and not osp.isdir(args.mask):  # a folder: checked per frame
         mask, name = load_first_mask(args.mask)
         if mask.shape != (height, width):
-            raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the frames '
+            raise InputError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the frames '
                              f'of {source.name} are {width}x{height}: {name}')
     if args.gt is not None:
         check_ground_truth(args.gt, source, (width, height))
@@ -200,19 +196,19 @@ def check_ground_truth(gt_dir: str, source, size) -> None:
     names = {source.frame_name(i) for i in range(len(source))}
     annotations = sorted(n for n in os.listdir(gt_dir) if n.endswith('.png'))
     if len(annotations) < 3:
-        raise ValueError(f'--gt: {len(annotations)} annotation PNGs in {gt_dir}; at least 3 '
+        raise InputError(f'--gt: {len(annotations)} annotation PNGs in {gt_dir}; at least 3 '
                          'are needed (first and last are not scored)')
     for name in annotations:
         path = osp.join(gt_dir, name)
         if osp.splitext(name)[0] not in names:
-            raise ValueError(f'--gt: annotation {path} names no frame of {source.name}')
+            raise InputError(f'--gt: annotation {path} names no frame of {source.name}')
         try:
             with Image.open(path) as img:
                 found = img.size
         except (OSError, UnidentifiedImageError) as err:
-            raise ValueError(f'--gt: cannot read annotation {path}: {err}') from err
+            raise InputError(f'--gt: cannot read annotation {path}: {err}') from err
         if found != tuple(size):
-            raise ValueError(f'--gt: annotation {path} is {found[0]}x{found[1]} but the '
+            raise InputError(f'--gt: annotation {path} is {found[0]}x{found[1]} but the '
                              f'frames of {source.name} are {size[0]}x{size[1]}')
 
 
@@ -227,7 +223,7 @@ def demo(args: argparse.Namespace) -> int:
         print('warning: no checkpoint: the model has random weights, so the masks '
               'only show that the pipeline runs', file=sys.stderr)
     elif not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+        raise InputNotFoundError(f'checkpoint not found: {args.checkpoint}')
     device = resolve_device(args)
     backend, engine = engine_args(args, osp.join(osp.dirname(osp.abspath(out)), 'onnx_cache'))
     with warnings.catch_warnings():

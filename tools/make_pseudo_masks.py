@@ -61,8 +61,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 
 def estimator_config(method: str, options: Sequence[str]) -> dict:
-    """``dict(type=method, **options)`` with dotted keys nested (``refiner.x=1``)."""
-    from shls.utils.config import parse_options
+    """``dict(type=method, **options)`` with dotted keys nested (``refiner.x=1``); an
+    option the estimator does not take is a ConfigError."""
+    import shls.models.saliency  # noqa: F401  (registers the estimators)
+    from shls.registry import MODELS
+    from shls.utils.config import check_arguments, parse_options
     cfg = dict(type=method)
     for key, value in parse_options(options).items():
         node = cfg
@@ -70,6 +73,9 @@ def estimator_config(method: str, options: Sequence[str]) -> dict:
         for part in parents:
             node = node.setdefault(part, {})
         node[last] = value
+    if MODELS.get(method) is not None:  # an unknown method: build_estimator says so
+        check_arguments(MODELS.get(method), [k for k in cfg if k != 'type'],
+                        f'--cfg-options: {method}')
     return cfg
 
 

@@ -24,9 +24,9 @@ from typing import Optional
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from shls.utils.cli import (add_engine_args, add_runner_args, engine_args,  # noqa: E402
-                            parse_runner_args, run_tool, select_device)
-from shls.utils.config import ConfigError  # noqa: E402
+from shls.utils.cli import (add_engine_args, add_mask_output_args, add_runner_args,  # noqa: E402
+                            engine_args, parse_runner_args, run_tool, select_device)
+from shls.utils.errors import ConfigError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -43,13 +43,7 @@ def parse_args() -> argparse.Namespace:
                         'the CSV / JSON results')
     parser.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto',
                         help='auto: CUDA when available')
-    parser.add_argument('--format', choices=['palette', 'per-object', 'coco-rle'],
-                        default='palette', help='predicted masks: palette PNGs, per-object '
-                        '0/255 PNGs (<frame>_<id>.png), or COCO RLE (masks.json per video)')
-    parser.add_argument('--amp', action='store_true',
-                        help="force mixed precision (= --cfg-options model.test_cfg.autocast=True: "
-                        "float16 on CUDA, bfloat16 on a CPU); the shipped configs say "
-                        "'auto': chosen by a start-up probe")
+    add_mask_output_args(parser)
     parser.add_argument('--no-resume', action='store_true',
                         help='segment every video again, even those an interrupted run '
                         'with the same weights and settings finished')

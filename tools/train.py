@@ -13,7 +13,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from shls.utils.cli import (add_runner_args, parse_runner_args, run_tool,  # noqa: E402
                             set_work_dir)
-from shls.utils.config import ConfigError, load_config  # noqa: E402
+from shls.utils.config import load_config  # noqa: E402
+from shls.utils.errors import ConfigError  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -143,15 +144,13 @@ def check_training_data(cfg) -> None:
 
 def train(args: argparse.Namespace) -> int:
     """Build the Runner from the config and train."""
-    from mmengine.runner import Runner
-
-    from shls.engine import finish_distributed, prepare_cpu_distributed
+    from shls.engine import build_runner, finish_distributed, prepare_cpu_distributed
     from shls.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     cfg = build_cfg(args)
     check_training_data(cfg)
     prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     check_resume_fits(runner, cfg)
     runner.train()
     finish_distributed()

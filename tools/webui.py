@@ -16,6 +16,7 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from shls.utils.cli import run_tool  # noqa: E402
+from shls.utils.errors import InputNotFoundError, UserError  # noqa: E402
 
 from shls.utils.shipped import SHIPPED_CHECKPOINT as DEFAULT_CHECKPOINT  # noqa: E402
 from shls.utils.shipped import SHIPPED_CONFIG as DEFAULT_CONFIG  # noqa: E402
@@ -42,10 +43,10 @@ def main(args: argparse.Namespace) -> int:
     try:
         from shls.webui.app import create_app
     except ImportError as err:
-        raise ValueError(f'the web page needs Flask: pip install -e ".[webui]" ({err})') from err
+        raise UserError(f'the web page needs Flask: pip install -e ".[webui]" ({err})') from err
     from shls.apis import init_segmenter
     if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+        raise InputNotFoundError(f'checkpoint not found: {args.checkpoint}')
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         segmenter = init_segmenter(args.config, args.checkpoint, args.device,

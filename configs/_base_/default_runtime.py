@@ -1,5 +1,8 @@
 # Runtime shared by every shls config (mmengine Runner fields).
 default_scope = 'shls'
+# mmengine's Runner, except that it reads mmengine checkpoints (load_from / resume) that
+# torch >= 2.6 refuses to unpickle by default (shls.engine.SHLSRunner).
+runner_type = 'SHLSRunner'
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),

@@ -11,30 +11,21 @@
 #   python tools/misc/publish_model.py work_dirs/<this config>/iter_200.pth \
 #       checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth --fp16
 # Wall time here: 9 min (200 iterations at 2-3 s, 1 thread, shared machine).
-# Test settings as the stage-1 config: colour block, bfloat16 backbone, SLIC at half size.
-_base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256_refine-stage2.py']
+# Test settings as the stage-1 config (configs/_base_/test_cfg/cpu.py: colour block,
+# bfloat16 backbone, SLIC at half size), plus the two below.
+_base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256_refine-stage2.py',
+          '../_base_/test_cfg/cpu.py']
 model = dict(
     decoder=dict(
         prior_weight=10.0,  # = 1 / test_cfg.confidence_temperature
         prune_only=True),   # the decoder removes pixels from the pre-segmentation only
     train_cfg=dict(roi_from_prediction=True, roi_margin=0.3, false_blob_prob=0.7),
     test_cfg=dict(
-        handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
-        autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
-        winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
-        # opt-in: dict(weight=1.0, scale=0.5) moves the previous mask by optical flow as
-        # a bonus on the Eq.-4 scores (+1.0 J&F on ../shared/data/davis, +1.4 on
-        # davis_train, but -5.3 on blackswan; README, "Flow prior")
-        flow_prior=None,
+        **_base_.cpu_test_cfg,  # noqa: F821 (mmengine provides _base_)
         # Pre-segmentation by default (3.2 frames/s, J&F 61.1 on ../shared/data/davis);
         # refine=True runs the decoder (J&F +2, 1.8 frames/s; README, "Results").
         refine=False,
-        roi_max_side=256,  # decode ROIs at most at the training clips' size
-        superpixels=dict(
-            _delete_=True,
-            type='ResizedSuperpixels',
-            scale=0.5,
-            generator=dict(type='SLICSuperpixels', segment_area=100, compactness=20))))
+        roi_max_side=256))  # decode ROIs at most at the training clips' size
 load_from = 'work_dirs/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu/iter_1000.pth'
 optim_wrapper = dict(optimizer=dict(lr=5e-4))
 train_cfg = dict(max_iters=200, val_interval=100)

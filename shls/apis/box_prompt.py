@@ -8,6 +8,8 @@ import torch
 from shls.models.prompts import BasePromptToMask, check_boxes
 from shls.models.superpixels import to_rgb_uint8
 from shls.registry import MODELS
+from shls.structures.ids import is_object_id
+from shls.utils.errors import ConfigError
 from .working_scale import resize_frame, upscale_labels, working_size
 
 #: The components :func:`prompt_component` builds by default.
@@ -50,7 +52,7 @@ def first_mask_from_prompt(frame: np.ndarray, boxes: Optional[Sequence] = None,
         ValueError: Neither or both prompts, a bad box or scribble.
     """
     if (boxes is None) == (scribble is None):
-        raise ValueError('give boxes or a scribble (one of the two)')
+        raise ConfigError('give boxes or a scribble (one of the two)')
     rgb = to_rgb_uint8(frame)
     if scribble is not None:
         return prompt_component(component, 'scribble')(rgb, scribble)
@@ -87,7 +89,7 @@ def box_mask(segmenter, rgb: np.ndarray, box, mask: Optional[np.ndarray],
     if len(objects) != len(boxes) or len(set(objects)) != len(objects):
         raise ValueError(f'step: {len(boxes)} boxes need as many distinct object ids, got '
                          f'{objects}')
-    if not all(0 < k < 255 for k in objects):
+    if not all(is_object_id(k) for k in objects):
         raise ValueError(f'step: object ids must be 1..254, got {objects}')
     component = getattr(segmenter, 'box_prompt', None)
     if component is None:

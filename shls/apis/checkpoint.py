@@ -3,8 +3,10 @@ import os.path as osp
 import pickle
 import zipfile
 
-from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
+
+from shls.utils.compat import load_local_checkpoint
+from shls.utils.errors import InputError, InputNotFoundError
 
 _CHECKPOINT_READ_ERRORS = (RuntimeError, OSError, EOFError, pickle.UnpicklingError,
                            zipfile.BadZipFile, UnicodeDecodeError, AttributeError, ImportError)
@@ -24,15 +26,15 @@ def read_checkpoint(checkpoint: str) -> dict:
         ValueError: The file is empty, truncated or not a checkpoint.
     """
     if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+        raise InputNotFoundError(f'checkpoint not found: {checkpoint}')
     try:
-        ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+        ckpt = load_local_checkpoint(checkpoint, map_location='cpu')
     except _CHECKPOINT_READ_ERRORS as err:
-        raise ValueError(f'cannot read checkpoint {checkpoint} (truncated or not a '
+        raise InputError(f'cannot read checkpoint {checkpoint} (truncated or not a '
                          f'checkpoint?): {type(err).__name__}: '
                          f'{str(err).splitlines()[0] if str(err) else ""}') from err
     if not isinstance(ckpt, dict):
-        raise ValueError(f'checkpoint {checkpoint} holds no state dict')
+        raise InputError(f'checkpoint {checkpoint} holds no state dict')
     return ckpt
 
 
@@ -62,11 +64,11 @@ def checked_state_dict(model: nn.Module, checkpoint: str) -> dict:
     ckpt = read_checkpoint(checkpoint)
     state = ckpt.get('state_dict', ckpt)
     if not isinstance(state, dict):
-        raise ValueError(f'checkpoint {checkpoint} holds no state dict')
+        raise InputError(f'checkpoint {checkpoint} holds no state dict')
     state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
     problem = _state_mismatch(model.state_dict(), state)
     if problem:
-        raise ValueError(f'checkpoint {checkpoint} does not fit the model '
+        raise InputError(f'checkpoint {checkpoint} does not fit the model '
                          f'{type(model).__name__} of this config: {problem}')
     return state
 

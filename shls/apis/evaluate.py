@@ -15,9 +15,11 @@ from mmengine.runner import Runner
 from torch import nn
 
 from shls.deployment import EngineOptions, choose_backend, use_onnxruntime
-from shls.engine import prepare_cpu_distributed
+from shls.engine import build_runner, prepare_cpu_distributed
 from shls.utils.cli import set_work_dir
-from shls.utils.config import ConfigError, load_config
+from shls.utils.config import load_config
+from shls.utils.errors import ConfigError
+from shls.utils.errors import InputNotFoundError
 from shls.utils.fs import check_output_apart, check_writable
 from shls.utils.setup_env import register_all_modules
 from .checkpoint import load_weights
@@ -118,9 +120,9 @@ def run_test(cfg: Config, checkpoint: Optional[str], backend: str = 'pytorch',
     """
     register_all_modules(init_default_scope=False)
     if checkpoint is not None and not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+        raise InputNotFoundError(f'checkpoint not found: {checkpoint}')
     prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     model = _unwrap(runner.model)
     if checkpoint is not None:
         load_weights(model, checkpoint)

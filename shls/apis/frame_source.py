@@ -15,6 +15,7 @@ import numpy as np
 
 from shls.datasets.davis import FRAME_EXTENSIONS, read_frame
 from shls.datasets.frame_order import natural_key, sort_frame_names  # noqa: F401
+from shls.utils.errors import InputError, InputNotFoundError
 from shls.utils.fs import opencv_readable
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v')
@@ -32,10 +33,10 @@ def list_frame_files(folder: str) -> List[str]:
             collide or sort ambiguously.
     """
     if not osp.isdir(folder):
-        raise FileNotFoundError(f'frame folder not found: {folder}')
+        raise InputNotFoundError(f'frame folder not found: {folder}')
     names = [n for n in os.listdir(folder) if n.lower().endswith(FRAME_EXTENSIONS)]
     if not names:
-        raise ValueError(f'no frame ({"/".join(FRAME_EXTENSIONS)}) in folder {folder}')
+        raise InputError(f'no frame ({"/".join(FRAME_EXTENSIONS)}) in folder {folder}')
     return [osp.join(folder, n) for n in sort_frame_names(names, folder)]
 
 
@@ -51,7 +52,7 @@ def check_frame_size(frame: np.ndarray, where: str) -> None:
     """
     height, width = frame.shape[:2]
     if min(height, width) < MIN_FRAME_SIDE:
-        raise ValueError(f'{where} is {width}x{height}: frames must be at least '
+        raise InputError(f'{where} is {width}x{height}: frames must be at least '
                          f'{MIN_FRAME_SIDE}x{MIN_FRAME_SIDE} pixels')
 
 
@@ -94,7 +95,7 @@ class FileListFrames(FrameSource):
 
     def __init__(self, paths: Sequence[str], name: str = '<files>', fps: float = 24.0) -> None:
         if not paths:
-            raise ValueError(f'no frame file given for {name}')
+            raise InputError(f'no frame file given for {name}')
         self.name = name
         self.paths = list(paths)
         self.fps = float(fps)
@@ -136,7 +137,7 @@ class VideoFileFrames(FrameSource):
 
     def __init__(self, path: str) -> None:
         if not osp.isfile(path):
-            raise FileNotFoundError(f'video file not found: {path}')
+            raise InputNotFoundError(f'video file not found: {path}')
         self.name = path
         capture = self._open()
         try:
@@ -146,7 +147,7 @@ class VideoFileFrames(FrameSource):
         finally:
             capture.release()
         if not ok:
-            raise ValueError(f'video has no decodable frame: {path}')
+            raise InputError(f'video has no decodable frame: {path}')
         self.fps = float(fps) if fps and np.isfinite(fps) and fps > 0 else 24.0
         self._count = max(count, 1)
 
@@ -155,7 +156,7 @@ class VideoFileFrames(FrameSource):
             capture = cv2.VideoCapture(path)
         if not capture.isOpened():
             capture.release()
-            raise ValueError(f'cannot open video (unknown format or corrupt file): {self.name}')
+            raise InputError(f'cannot open video (unknown format or corrupt file): {self.name}')
         return capture
 
     def __iter__(self) -> Iterator[np.ndarray]:
@@ -219,11 +220,11 @@ def open_frames(source: Union[FrameInput, FrameSource], fps: Optional[float] = N
         if osp.isdir(path):
             return FolderFrames(path, rate)
         if not osp.exists(path):
-            raise FileNotFoundError(f'input not found (expected a frame folder or a video '
-                                    f'file): {path}')
+            raise InputNotFoundError(f'input not found (expected a frame folder or a video '
+                                     f'file): {path}')
         if path.lower().endswith(VIDEO_EXTENSIONS):
             return VideoFileFrames(path)
-        raise ValueError(f'unsupported input {path}: expected a frame folder or a video '
+        raise InputError(f'unsupported input {path}: expected a frame folder or a video '
                          f'({"/".join(VIDEO_EXTENSIONS)})')
     if isinstance(source, (list, tuple)) and source and all(
             isinstance(item, (str, os.PathLike)) for item in source):

@@ -18,6 +18,7 @@ from shls.outputs.writers import OUTPUT_SUFFIXES, writer_class
 from shls.registry import MODELS
 from shls.structures.segmenter import ModelBackedSegmenter, StreamingSegmenter
 from shls.utils.config import check_key, load_config, parse_options
+from shls.utils.errors import ConfigError
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
 from .checkpoint import load_weights, read_checkpoint  # noqa: F401 (re-exported)
@@ -67,7 +68,7 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
         backend = choose_backend(model, device, autocast, engine)
     if backend == 'onnxruntime':
         if device.type != 'cpu':
-            raise ValueError(f'--backend onnxruntime runs on the CPU; got device {device}')
+            raise ConfigError(f'--backend onnxruntime runs on the CPU; got device {device}')
         use_onnxruntime(model, **engine._asdict())
     return VideoSegmenter(model, device=device, **test_cfg)
 
@@ -82,7 +83,7 @@ def build_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     """
     cfg = _load_cfg(config, cfg_options)
     if 'model' not in cfg:
-        raise ValueError(f'config {getattr(cfg, "filename", "")} has no model')
+        raise ConfigError(f'config {getattr(cfg, "filename", "")} has no model')
     register_all_modules(init_default_scope=False)
     model = MODELS.build(copy.deepcopy(cfg.model))
     if checkpoint is None:
@@ -117,14 +118,14 @@ def _check_device(device: Union[str, torch.device]) -> torch.device:
     try:
         device = torch.device(device)
     except RuntimeError as err:
-        raise ValueError(f'invalid device {device!r}: {err}') from err
+        raise ConfigError(f'invalid device {device!r}: {err}') from err
     if device.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f'device {device} requested but CUDA is not available')
+        raise ConfigError(f'device {device} requested but CUDA is not available')
     try:  # any other device torch knows by name but this machine lacks (mps, xpu, ...)
         torch.empty(0, device=device)
     except (RuntimeError, AssertionError, NotImplementedError) as err:
         detail = ' '.join(str(err).split()).split('. ')[0][:100]
-        raise ValueError(f'device {device} is not available here ({detail})') from err
+        raise ConfigError(f'device {device} is not available here ({detail})') from err
     return device
 
 

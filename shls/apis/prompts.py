@@ -6,9 +6,10 @@ from typing import Iterator, List, Sequence, Tuple, Union
 import numpy as np
 
 from shls.datasets.mask_io import read_mask
+from shls.structures.ids import object_ids_in
 from .frame_source import FrameInput, FrameSource, natural_key, open_frames
 from shls.structures.segmenter import StreamingSegmenter
-from .video_segmenter import BACKGROUND, VOID_ID
+from shls.utils.errors import InputError, InputNotFoundError
 
 
 def prompts_from_folder(folder: str, source: FrameSource) -> List[dict]:
@@ -32,23 +33,22 @@ def prompts_from_folder(folder: str, source: FrameSource) -> List[dict]:
     names = sorted((n for n in os.listdir(folder) if n.lower().endswith('.png')),
                    key=natural_key)
     if not names:
-        raise FileNotFoundError(f'no annotation PNG in {folder}')
+        raise InputNotFoundError(f'no annotation PNG in {folder}')
     index = {source.frame_name(i): i for i in range(len(source))}
     unknown = [n for n in names if osp.splitext(n)[0] not in index]
     if unknown:
-        raise ValueError(f'annotation {osp.join(folder, unknown[0])} matches no frame of '
+        raise InputError(f'annotation {osp.join(folder, unknown[0])} matches no frame of '
                          f'{source.name} (names must be the frames\' names)')
     seen: set = set()
     prompts = []
     for name in sorted(names, key=lambda n: index[osp.splitext(n)[0]]):
         path = osp.join(folder, name)
-        ids = np.unique(read_mask(path))
-        new = sorted(set(ids.tolist()) - {BACKGROUND, VOID_ID} - seen)
+        new = sorted(set(object_ids_in(read_mask(path))) - seen)
         if new:
             prompts.append(dict(frame=index[osp.splitext(name)[0]], mask=path, objects=new))
             seen.update(new)
     if not prompts:
-        raise ValueError(f'no annotation in {folder} holds an object (only background 0 / '
+        raise InputError(f'no annotation in {folder} holds an object (only background 0 / '
                          'void 255)')
     return prompts
 
@@ -80,10 +80,10 @@ def segment_video_prompted(segmenter: StreamingSegmenter,
     for prompt in prompts:
         index = int(prompt['frame'])
         if index in by_frame:
-            raise ValueError(f'two annotations for frame {index} of {source.name}')
+            raise InputError(f'two annotations for frame {index} of {source.name}')
         by_frame[index] = prompt
     if not by_frame:
-        raise ValueError(f'no annotation for {source.name}')
+        raise InputError(f'no annotation for {source.name}')
     return stream_prompted(segmenter, source, by_frame)
 
 
@@ -95,7 +95,7 @@ def stream_prompted(segmenter: StreamingSegmenter, source: FrameSource,
     shape, count, started = None, 0, False
     for count, frame in enumerate(source):
         if shape is not None and frame.shape[:2] != shape:
-            raise ValueError(f'{source.describe(count)} is {frame.shape[1]}x{frame.shape[0]} '
+            raise InputError(f'{source.describe(count)} is {frame.shape[1]}x{frame.shape[0]} '
                              f'but the video started at {shape[1]}x{shape[0]} (frames of '
                              'mixed sizes)')
         shape = frame.shape[:2]
@@ -105,17 +105,17 @@ def stream_prompted(segmenter: StreamingSegmenter, source: FrameSource,
             continue
         mask, name = _prompt_mask(prompt)
         if mask.shape != shape:
-            raise ValueError(f'annotation is {mask.shape[1]}x{mask.shape[0]} but the frames '
+            raise InputError(f'annotation is {mask.shape[1]}x{mask.shape[0]} but the frames '
                              f'of {source.name} are {shape[1]}x{shape[0]}: {name}')
         objects = prompt.get('objects')
         missing = sorted(set(objects or ()) - set(np.unique(mask).tolist()))
         if missing:
-            raise ValueError(f'objects {missing} are not in the annotation of frame {count}: '
+            raise InputError(f'objects {missing} are not in the annotation of frame {count}: '
                              f'{name}')
         started = True
         yield segmenter.step(frame, mask, objects=None if objects is None else list(objects))
     if max(by_frame) > count:
-        raise ValueError(f'annotation for frame {max(by_frame)} but {source.name} has '
+        raise InputError(f'annotation for frame {max(by_frame)} but {source.name} has '
                          f'{count + 1} frames')
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from shls.datasets.mask_io import read_mask
 from shls.structures.ids import BACKGROUND, VOID_ID
 from shls.structures.segmenter import StreamingSegmenter
+from shls.utils.errors import InputError
 from .frame_source import FrameInput, FrameSource, check_frame_size, open_frames
 
 MaskInput = Union[str, os.PathLike, np.ndarray]
@@ -35,9 +36,9 @@ def load_first_mask(mask: MaskInput, name: Optional[str] = None) -> Tuple[np.nda
     else:
         name, array = name or 'the first mask', np.asarray(mask)
     if array.ndim != 2:
-        raise ValueError(f'first mask must be (H, W), got shape {array.shape}: {name}')
+        raise InputError(f'first mask must be (H, W), got shape {array.shape}: {name}')
     if not np.isin(array, (BACKGROUND, VOID_ID), invert=True).any():
-        raise ValueError(f'first mask has no object (only background 0 / void 255): {name}')
+        raise InputError(f'first mask has no object (only background 0 / void 255): {name}')
     return array, name
 
 
@@ -85,17 +86,17 @@ def stream_first_mask(segmenter: StreamingSegmenter, source: FrameSource, mask: 
         if count == 0:
             check_frame_size(frame, source.describe(0))
             if mask.shape != frame.shape[:2]:
-                raise ValueError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the '
+                raise InputError(f'first mask is {mask.shape[1]}x{mask.shape[0]} but the '
                                  f'frames of {source.name} are {frame.shape[1]}x'
                                  f'{frame.shape[0]}: {mask_name}')
             pred = segmenter.step(frame, mask)
         else:
             if frame.shape[:2] != mask.shape:
-                raise ValueError(f'{source.describe(count)} is {frame.shape[1]}x'
+                raise InputError(f'{source.describe(count)} is {frame.shape[1]}x'
                                  f'{frame.shape[0]} but the video started at '
                                  f'{mask.shape[1]}x{mask.shape[0]} (frames of mixed sizes)')
             pred = segmenter.step(frame)
         count += 1
         yield frame, pred
     if count == 0:
-        raise ValueError(f'no frame in {source.name}')
+        raise InputError(f'no frame in {source.name}')

@@ -15,9 +15,11 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from shls.registry import DATASETS
+from shls.structures.ids import BACKGROUND, VOID_ID
+from shls.utils.errors import ConfigError, InputError, InputNotFoundError
 from shls.visualization.palette import DAVIS_PALETTE
 from .frame_order import sort_frame_names
-from .mask_io import VOID_ID, read_mask
+from .mask_io import read_mask
 
 FRAME_EXTENSIONS = ('.jpg', '.jpeg', '.png')
 
@@ -45,16 +47,16 @@ def read_frame(path: str) -> np.ndarray:
         ValueError: The file is empty, undecodable or a truncated JPEG.
     """
     if not osp.isfile(path):
-        raise FileNotFoundError(f'frame not found: {path}')
+        raise InputNotFoundError(f'frame not found: {path}')
     with open(path, 'rb') as f:
         data = f.read()
     if not data:
-        raise ValueError(f'frame file is empty: {path}')
+        raise InputError(f'frame file is empty: {path}')
     if is_truncated_jpeg(data):
-        raise ValueError(f'truncated JPEG frame (no end-of-image marker): {path}')
+        raise InputError(f'truncated JPEG frame (no end-of-image marker): {path}')
     bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if bgr is None:
-        raise ValueError(f'cannot decode frame: {path}')
+        raise InputError(f'cannot decode frame: {path}')
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
@@ -82,12 +84,12 @@ def list_files(folder: str, extensions: Sequence[str]) -> List[str]:
 def read_split_file(path: str) -> List[str]:
     """Sequence names of an ImageSets file (one per line, blank lines skipped)."""
     if not osp.isfile(path):
-        raise FileNotFoundError(f'DAVIS split file not found: {path} (pass sequences=[...] '
-                                'to select sequences without one)')
+        raise InputNotFoundError(f'DAVIS split file not found: {path} (pass sequences=[...] '
+                                 'to select sequences without one)')
     with open(path, encoding='utf-8') as f:
         names = [line.strip() for line in f if line.strip()]
     if not names:
-        raise ValueError(f'DAVIS split file lists no sequence: {path}')
+        raise InputError(f'DAVIS split file lists no sequence: {path}')
     return names
 
 
@@ -148,7 +150,7 @@ class DAVISDataset(BaseDataset):
         """The selected sequences: explicit ones, else the split file's."""
         if self.sequences is not None:
             if not self.sequences:
-                raise ValueError('DAVISDataset: sequences=[] selects no video')
+                raise ConfigError('DAVISDataset: sequences=[] selects no video')
             return self.sequences
         return read_split_file(self.split_file)
 
@@ -167,23 +169,23 @@ class DAVISDataset(BaseDataset):
         mask_dir = osp.join(mask_root, name)
         for folder, what in ((frame_dir, 'frame'), (mask_dir, 'annotation')):
             if not osp.isdir(folder):
-                raise FileNotFoundError(f'DAVIS sequence {name!r}: {what} folder not found: '
-                                        f'{folder}')
+                raise InputNotFoundError(f'DAVIS sequence {name!r}: {what} folder not found: '
+                                         f'{folder}')
         frame_paths = list_files(frame_dir, FRAME_EXTENSIONS)
         mask_paths = list_files(mask_dir, ('.png', ))
         if not frame_paths:
-            raise FileNotFoundError(f'DAVIS sequence {name!r}: no frame in {frame_dir}')
+            raise InputNotFoundError(f'DAVIS sequence {name!r}: no frame in {frame_dir}')
         if not mask_paths:
-            raise FileNotFoundError(f'DAVIS sequence {name!r}: no annotation in {mask_dir}')
+            raise InputNotFoundError(f'DAVIS sequence {name!r}: no annotation in {mask_dir}')
         frame_stems = {_stem(p) for p in frame_paths}
         orphans = [p for p in mask_paths if _stem(p) not in frame_stems]
         if orphans:
-            raise ValueError(f'DAVIS sequence {name!r}: annotation {orphans[0]} has no frame '
+            raise InputError(f'DAVIS sequence {name!r}: annotation {orphans[0]} has no frame '
                              f'in {frame_dir} ({len(orphans)} such annotations; it would be '
                              'scored against a frame that was never segmented)')
         first_stem = _stem(frame_paths[0])
         if _stem(mask_paths[0]) != first_stem:
-            raise ValueError(f'DAVIS sequence {name!r}: first annotation {mask_paths[0]} does '
+            raise InputError(f'DAVIS sequence {name!r}: first annotation {mask_paths[0]} does '
                              f'not belong to the first frame {frame_paths[0]}')
         return dict(seq_name=name, frame_paths=frame_paths, mask_paths=mask_paths)
 
@@ -191,7 +193,7 @@ class DAVISDataset(BaseDataset):
         """The item without pipeline: paths plus the first mask (read now)."""
         info = super().get_data_info(idx)
         first_mask = read_mask(info['mask_paths'][0])
-        first_mask[first_mask == VOID_ID] = 0
+        first_mask[first_mask == VOID_ID] = BACKGROUND
         info['first_mask'] = first_mask
         info['num_objects'] = int(first_mask.max())
         info['palette'] = DAVIS_PALETTE.copy()

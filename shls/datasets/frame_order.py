@@ -17,6 +17,8 @@ import os.path as osp
 import re
 from typing import List, Sequence
 
+from shls.utils.errors import InputError
+
 _DIGITS = re.compile(r'(\d+)')
 _DECIMAL = re.compile(r'(\d+\.\d+)')
 
@@ -49,14 +51,14 @@ def sort_frame_names(names: Sequence[str], folder: str = '') -> List[str]:
     ordered = sorted(names, key=lambda n: natural_key(stems[n]))
     for first, second in zip(ordered, ordered[1:]):
         if natural_key(stems[first]) == natural_key(stems[second]):
-            raise ValueError(f'two frames have the same name or number: '
+            raise InputError(f'two frames have the same name or number: '
                              f'{osp.join(folder, first)} and {osp.join(folder, second)} '
                              '(keep one of them)')
     if any(_DECIMAL.search(stem) for stem in stems.values()):
         by_number = sorted(names, key=lambda n: _decimal_key(stems[n]))
         for index, (natural, numeric) in enumerate(zip(ordered, by_number)):
             if natural != numeric:
-                raise ValueError(
+                raise InputError(
                     f'frame names sort ambiguously: {osp.join(folder, natural)} comes '
                     f'before {osp.join(folder, ordered[ordered.index(numeric)])} in natural '
                     'order but after it as a decimal number; rename the frames with '

@@ -34,13 +34,15 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from shls.structures.ids import VOID_ID
+from shls.utils.errors import ConfigError, InputError
 from .davis import is_truncated_jpeg
 from .mask_io import gray_mask_kind
 
 DEFAULT_IMG_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
 
 
-class DatasetError(ValueError):
+class DatasetError(InputError):
     """A dataset file is missing, unreadable or inconsistent (the message names it)."""
 
 
@@ -73,7 +75,7 @@ def _read_bytes(path: str) -> bytes:
 
 
 def read_object_mask(path: str, threshold: int = 128, connectivity: int = 8,
-                     min_object_area: float = 0.001, void_id: int = 255) -> np.ndarray:
+                     min_object_area: float = 0.001, void_id: int = VOID_ID) -> np.ndarray:
     """Read a mask file as an object-label map (0 = background, 1..K objects).
 
     Args:
@@ -161,7 +163,7 @@ def _binary_to_objects(foreground: np.ndarray, min_area: float,
                        connectivity: int) -> np.ndarray:
     """Connected components of ``foreground``, largest first; small ones → 0."""
     if connectivity not in (4, 8):
-        raise ValueError(f'connectivity must be 4 or 8, got {connectivity}')
+        raise ConfigError(f'connectivity must be 4 or 8, got {connectivity}')
     num, comp, stats, _ = cv2.connectedComponentsWithStats(
         foreground.astype(np.uint8), connectivity=connectivity, ltype=cv2.CV_32S)
     areas = stats[1:, cv2.CC_STAT_AREA]
@@ -232,7 +234,7 @@ class ImageMaskFolder:
     def __init__(self, img_dir: str, mask_dir: str,
                  img_suffix: Union[str, Sequence[str]] = DEFAULT_IMG_SUFFIXES,
                  mask_suffix: str = '.png', mask_threshold: int = 128, connectivity: int = 8,
-                 min_object_area: float = 0.001, void_id: int = 255,
+                 min_object_area: float = 0.001, void_id: int = VOID_ID,
                  stems: Optional[Sequence[str]] = None) -> None:
         self.img_dir = img_dir
         self.mask_dir = mask_dir

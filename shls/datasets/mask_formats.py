@@ -19,6 +19,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 
+from shls.utils.errors import ConfigError, InputError, InputNotFoundError
 from .mask_io import read_mask
 
 FORMATS = ('palette', 'per-object', 'coco-rle')
@@ -32,7 +33,7 @@ def check_format(fmt: str) -> str:
         ValueError: An unknown format.
     """
     if fmt not in FORMATS:
-        raise ValueError(f'unknown mask format {fmt!r}; choose one of {", ".join(FORMATS)}')
+        raise ConfigError(f'unknown mask format {fmt!r}; choose one of {", ".join(FORMATS)}')
     return fmt
 
 
@@ -59,7 +60,7 @@ def _read_per_object(folder: str, stem: str) -> np.ndarray:
     pattern = f'{glob.escape(stem)}_[0-9][0-9][0-9].png'
     paths = sorted(glob.glob(osp.join(glob.escape(folder), pattern)))
     if not paths:
-        raise FileNotFoundError(f'no per-object mask {stem}_<id>.png in {folder}')
+        raise InputNotFoundError(f'no per-object mask {stem}_<id>.png in {folder}')
     ids = None
     for path in paths:
         plane = read_mask(path)
@@ -81,7 +82,7 @@ class _RleReader:
         if self._frames is None:
             self._load()
         if stem not in self._frames:
-            raise FileNotFoundError(f'frame {stem!r} is not in {self.path}')
+            raise InputNotFoundError(f'frame {stem!r} is not in {self.path}')
         ids = np.zeros(self._shape, np.uint8)
         for obj, code in self._frames[stem].items():
             plane = rle.decode(dict(size=code['size'], counts=code['counts'].encode('ascii')))
@@ -90,11 +91,11 @@ class _RleReader:
 
     def _load(self) -> None:
         if not osp.isfile(self.path):
-            raise FileNotFoundError(f'prediction file not found: {self.path}')
+            raise InputNotFoundError(f'prediction file not found: {self.path}')
         try:
             with open(self.path, encoding='utf-8') as f:
                 doc = json.load(f)
             self._shape = (int(doc['height']), int(doc['width']))
             self._frames = {frame['name']: frame['objects'] for frame in doc['frames']}
         except (ValueError, KeyError, TypeError) as err:
-            raise ValueError(f'cannot read COCO RLE predictions {self.path}: {err}') from err
+            raise InputError(f'cannot read COCO RLE predictions {self.path}: {err}') from err

@@ -39,6 +39,7 @@ from PIL import Image, UnidentifiedImageError
 
 # Object-id conventions of every mask file (0 = background, 255 = void), re-exported here.
 from shls.structures.ids import BACKGROUND, VOID_ID  # noqa: F401
+from shls.utils.errors import InputError, InputNotFoundError
 
 #: Single-channel masks: foreground threshold of soft masks (the training threshold).
 SOFT_THRESHOLD = 128
@@ -65,16 +66,16 @@ def read_mask(path: PathLike) -> np.ndarray:
     """
     path = os.fspath(path)
     if not osp.isfile(path):
-        raise FileNotFoundError(f'mask file not found: {path}')
+        raise InputNotFoundError(f'mask file not found: {path}')
     if osp.getsize(path) == 0:
-        raise ValueError(f'mask file is empty: {path}')
+        raise InputError(f'mask file is empty: {path}')
     try:
         with Image.open(path) as img:
             img.load()
             mode = img.mode
             array = np.array(img)
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValueError(f'cannot read mask {path}: {exc}') from exc
+        raise InputError(f'cannot read mask {path}: {exc}') from exc
     return _to_ids(array, mode, path)
 
 
@@ -88,7 +89,7 @@ def _to_ids(array: np.ndarray, mode: str, path: str) -> np.ndarray:
         return _gray_to_ids(array, path)
     if mode in ('RGB', 'RGBA'):
         return _rgb_to_ids(array, path)
-    raise ValueError(f'unsupported mask image mode {mode!r}: {path}')
+    raise InputError(f'unsupported mask image mode {mode!r}: {path}')
 
 
 def gray_mask_kind(array: np.ndarray) -> str:
@@ -115,7 +116,7 @@ class SoftMaskWarning(UserWarning):
 def _gray_to_ids(array: np.ndarray, path: str) -> np.ndarray:
     """Grayscale values to ids by the single-channel rule (see the module docstring)."""
     if array.size and (array.min() < 0 or array.max() > 255):
-        raise ValueError(f'grayscale mask has values outside 0..255 '
+        raise InputError(f'grayscale mask has values outside 0..255 '
                          f'(max {int(array.max())}): {path}')
     kind = gray_mask_kind(array)
     if kind == 'binary':
@@ -133,7 +134,7 @@ def _rgb_to_ids(array: np.ndarray, path: str) -> np.ndarray:
     """Map DAVIS palette colours to their indices; any other colour is an error."""
     if array.shape[-1] == 4:
         if (array[..., 3] != 255).any():
-            raise ValueError(f'RGBA mask with transparent pixels is not supported: {path}')
+            raise InputError(f'RGBA mask with transparent pixels is not supported: {path}')
         array = array[..., :3]
     codes = _rgb_code(array.astype(np.int64))
     palette_codes = _rgb_code(DAVIS_PALETTE.astype(np.int64))
@@ -143,7 +144,7 @@ def _rgb_to_ids(array: np.ndarray, path: str) -> np.ndarray:
     known = palette_codes[order][pos] == codes
     if not known.all():
         r, g, b = array[~known][0]
-        raise ValueError(f'RGB mask has colour ({r}, {g}, {b}) that is not in the DAVIS '
+        raise InputError(f'RGB mask has colour ({r}, {g}, {b}) that is not in the DAVIS '
                          f'palette: {path}')
     return order[pos].astype(np.uint8)
 

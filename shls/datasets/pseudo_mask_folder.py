@@ -22,6 +22,7 @@ from typing import Callable, Optional, Sequence, Union
 import cv2
 import numpy as np
 
+from shls.utils.errors import ConfigError, NotWritableError, UnknownNameError
 from .image_mask_folder import (DEFAULT_IMG_SUFFIXES, DatasetError, ImageMaskFolder,
                                 read_object_mask)
 from .mask_io import atomic_write_bytes
@@ -39,10 +40,10 @@ def build_estimator(cfg: Union[dict, Estimator]) -> Estimator:
     import shls.models.saliency  # noqa: F401  (registers the estimators)
     from shls.registry import MODELS
     if 'type' not in cfg:
-        raise ValueError(f'saliency config needs a type, got {cfg}')
+        raise ConfigError(f'saliency config needs a type, got {cfg}')
     if MODELS.get(cfg['type']) is None:
-        raise KeyError(f'unknown saliency estimator {cfg["type"]!r} (try '
-                       'MBDContrastSaliency, MBDSaliency, RBDSaliency, ContrastSaliency)')
+        raise UnknownNameError(f'unknown saliency estimator {cfg["type"]!r} (try '
+                               'MBDContrastSaliency, MBDSaliency, RBDSaliency, ContrastSaliency)')
     return MODELS.build(cfg)
 
 
@@ -108,8 +109,8 @@ class PseudoMaskStore:
             os.close(fd)
             os.unlink(probe)
         except OSError as err:
-            raise PermissionError(f'pseudo-mask folder {self.root} is not writable '
-                                  f'({type(err).__name__}: {err.strerror or err})') from err
+            raise NotWritableError(f'pseudo-mask folder {self.root} is not writable '
+                                   f'({type(err).__name__}: {err.strerror or err})') from err
 
     def _check_record(self, overwrite: bool) -> None:
         record_path = osp.join(self.root, META_NAME)

@@ -9,6 +9,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from shls.registry import DATASETS, TRANSFORMS
+from shls.utils.errors import ConfigError
 from .image_mask_folder import DEFAULT_IMG_SUFFIXES, DatasetError, ImageMaskFolder
 from .pseudo_mask_folder import PseudoMaskFolder, build_estimator
 from .synthesis import ObjectPatch, PseudoVideoSynthesizer, crop_object
@@ -93,9 +94,9 @@ class PseudoVideoDataset(BaseDataset):
                  pipeline: Sequence[Union[dict, Callable]] = (),
                  serialize_data: bool = False, **kwargs) -> None:
         if split not in ('train', 'val', 'all'):
-            raise ValueError(f"split must be 'train', 'val' or 'all', got {split!r}")
+            raise ConfigError(f"split must be 'train', 'val' or 'all', got {split!r}")
         if holdout < 0 or (num_samples is not None and num_samples < 1):
-            raise ValueError('holdout must be >= 0 and num_samples >= 1')
+            raise ConfigError('holdout must be >= 0 and num_samples >= 1')
         self.folder_cfg = dict(img_suffix=img_suffix, mask_suffix=mask_suffix,
                                mask_threshold=mask_threshold, connectivity=connectivity,
                                min_object_area=min_object_area)
@@ -193,12 +194,12 @@ class PseudoVideoDataset(BaseDataset):
         """The saliency estimator of an images-only dataset, else ``None``."""
         if mask_dir is not None:
             if saliency is not None:
-                raise ValueError('give either mask_dir (masks on disk) or saliency with '
-                                 'mask_dir=None (estimated masks), not both')
+                raise ConfigError('give either mask_dir (masks on disk) or saliency with '
+                                  'mask_dir=None (estimated masks), not both')
             return None
         if not isinstance(saliency, dict):
-            raise ValueError("mask_dir=None needs saliency=dict(type=...), an estimator "
-                             "of shls.models.saliency such as 'MBDContrastSaliency'")
+            raise ConfigError("mask_dir=None needs saliency=dict(type=...), an estimator "
+                              "of shls.models.saliency such as 'MBDContrastSaliency'")
         return build_estimator(saliency)
 
     def _read_stems_file(self) -> Optional[List[str]]:

@@ -21,6 +21,8 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from shls.registry import DATASETS
+from shls.structures.ids import is_object_id
+from shls.utils.errors import ConfigError, InputError, InputNotFoundError
 from shls.visualization.palette import DAVIS_PALETTE
 from .davis import FRAME_EXTENSIONS, list_files
 from .mask_io import read_mask
@@ -34,17 +36,17 @@ def read_meta(path: str) -> Dict[str, dict]:
         ValueError: Not JSON, or without ``videos`` / ``objects`` / ``frames``.
     """
     if not osp.isfile(path):
-        raise FileNotFoundError(f'YouTube-VOS meta file not found: {path}')
+        raise InputNotFoundError(f'YouTube-VOS meta file not found: {path}')
     try:
         with open(path, encoding='utf-8') as f:
             videos = json.load(f)['videos']
         for name, video in videos.items():
             for obj_id, obj in video['objects'].items():
-                if not obj['frames'] or not 0 < int(obj_id) < 255:
-                    raise ValueError(f'video {name!r} object {obj_id}: no frame, or id '
+                if not obj['frames'] or not is_object_id(obj_id):
+                    raise InputError(f'video {name!r} object {obj_id}: no frame, or id '
                                      'outside 1..254')
     except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise ValueError(f'bad YouTube-VOS meta file {path}: {type(err).__name__}: '
+        raise InputError(f'bad YouTube-VOS meta file {path}: {type(err).__name__}: '
                          f'{err}') from err
     return videos
 
@@ -86,10 +88,10 @@ class YouTubeVOSDataset(BaseDataset):
         videos = read_meta(self.meta_file)
         names = self.sequences if self.sequences is not None else sorted(videos)
         if not names:
-            raise ValueError(f'YouTubeVOSDataset: no video selected ({self.meta_file})')
+            raise ConfigError(f'YouTubeVOSDataset: no video selected ({self.meta_file})')
         unknown = [n for n in names if n not in videos]
         if unknown:
-            raise ValueError(f'YouTube-VOS video {unknown[0]!r} is not in {self.meta_file}')
+            raise ConfigError(f'YouTube-VOS video {unknown[0]!r} is not in {self.meta_file}')
         root = osp.join(self.data_root, self.split)
         return [self._index_video(name, videos[name], root) for name in names]
 
@@ -99,26 +101,26 @@ class YouTubeVOSDataset(BaseDataset):
         ann_dir = osp.join(root, 'Annotations', name)
         for folder, what in ((frame_dir, 'frame'), (ann_dir, 'annotation')):
             if not osp.isdir(folder):
-                raise FileNotFoundError(f'YouTube-VOS video {name!r}: {what} folder not '
-                                        f'found: {folder}')
+                raise InputNotFoundError(f'YouTube-VOS video {name!r}: {what} folder not '
+                                         f'found: {folder}')
         frame_paths = list_files(frame_dir, FRAME_EXTENSIONS)
         if not frame_paths:
-            raise FileNotFoundError(f'YouTube-VOS video {name!r}: no frame in {frame_dir}')
+            raise InputNotFoundError(f'YouTube-VOS video {name!r}: no frame in {frame_dir}')
         index = {osp.splitext(osp.basename(p))[0]: i for i, p in enumerate(frame_paths)}
         first: Dict[str, List[int]] = {}
         for obj_id, obj in video['objects'].items():
             stem = min(obj['frames'], key=lambda s: index.get(s, len(index)))
             if stem not in index:
-                raise ValueError(f'YouTube-VOS video {name!r}: object {obj_id} first appears '
+                raise InputError(f'YouTube-VOS video {name!r}: object {obj_id} first appears '
                                  f'on frame {stem!r}, which is not in {frame_dir}')
             first.setdefault(stem, []).append(int(obj_id))
         prompts = []
         for stem in sorted(first, key=index.get):
             mask = osp.join(ann_dir, f'{stem}.png')
             if not osp.isfile(mask):
-                raise FileNotFoundError(f'YouTube-VOS video {name!r}: annotation of the first '
-                                        f'frame of objects {sorted(first[stem])} not found: '
-                                        f'{mask}')
+                raise InputNotFoundError(f'YouTube-VOS video {name!r}: annotation of the first '
+                                         f'frame of objects {sorted(first[stem])} not found: '
+                                         f'{mask}')
             prompts.append(dict(frame=index[stem], mask=mask, objects=sorted(first[stem])))
         return dict(seq_name=name, frame_paths=frame_paths,
                     mask_paths=list_files(ann_dir, ('.png', )), prompts=prompts)
@@ -130,7 +132,7 @@ class YouTubeVOSDataset(BaseDataset):
             ids = read_mask(prompt['mask'])
             missing = sorted(set(prompt['objects']) - set(np.unique(ids).tolist()))
             if missing:
-                raise ValueError(f'YouTube-VOS video {info["seq_name"]!r}: objects {missing} '
+                raise InputError(f'YouTube-VOS video {info["seq_name"]!r}: objects {missing} '
                                  f'first appear on this frame but are not in its annotation '
                                  f'{prompt["mask"]}')
             if prompt is info['prompts'][0]:

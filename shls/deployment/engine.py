@@ -19,6 +19,7 @@ import torch
 from mmengine.logging import print_log
 from torch import nn
 
+from shls.utils.errors import ConfigError, InputNotFoundError
 from shls.utils.shipped import DEMO_FRAMES
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
@@ -57,7 +58,7 @@ class EngineOptions(NamedTuple):
 def check_backend(backend: str) -> str:
     """``backend`` if it names an engine of :data:`BACKENDS`, else a ValueError."""
     if backend not in BACKENDS:
-        raise ValueError(f'unknown backend {backend!r}; choose one of {", ".join(BACKENDS)}')
+        raise ConfigError(f'unknown backend {backend!r}; choose one of {", ".join(BACKENDS)}')
     return backend
 
 
@@ -143,11 +144,11 @@ def engine_options(backend: str, onnx_file: Optional[str], int8: bool,
     given = [flag for flag, value in (('--onnx', onnx_file), ('--int8', int8),
                                       ('--calib', calibration)) if value]
     if backend == 'pytorch' and given:
-        raise ValueError(f'{", ".join(given)} only apply to --backend onnxruntime / auto')
+        raise ConfigError(f'{", ".join(given)} only apply to --backend onnxruntime / auto')
     if calibration and not int8:
-        raise ValueError('--calib calibrates the int8 export: add --int8')
+        raise ConfigError('--calib calibrates the int8 export: add --int8')
     if onnx_file and (int8 or calibration):
-        raise ValueError('--onnx uses that file as is: drop --int8 / --calib')
+        raise ConfigError('--onnx uses that file as is: drop --int8 / --calib')
     return EngineOptions(onnx_file, cache_dir, int8, calibration)
 
 
@@ -245,7 +246,7 @@ def use_onnxruntime(model: nn.Module, onnx_file: Optional[str] = None,
     if onnx_file is None:
         onnx_file = cached_engine_file(model, cache_dir or DEFAULT_CACHE, int8, calibration)
     elif not osp.isfile(onnx_file):
-        raise FileNotFoundError(f'ONNX file not found: {onnx_file}')
+        raise InputNotFoundError(f'ONNX file not found: {onnx_file}')
     model.backbone = OnnxRuntimeBackbone(onnx_file, getattr(backbone, 'finish', None))
     return onnx_file
 

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from shls.utils.errors import InputError
 from .onnx_export import INPUT_NAME, OUTPUT_NAMES
 
 
@@ -22,7 +23,7 @@ def ort_session(path: str, threads: Optional[int] = None):
     try:
         return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
     except Exception as err:  # onnxruntime raises its own Fail / InvalidGraph types
-        raise ValueError(f'cannot load ONNX model {path}: {str(err).splitlines()[0]}') \
+        raise InputError(f'cannot load ONNX model {path}: {str(err).splitlines()[0]}') \
             from err
 
 
@@ -53,7 +54,7 @@ class OnnxRuntimeBackbone(nn.Module):
         self.register_buffer('engine_sha256', torch.tensor(list(digest), dtype=torch.uint8))
         names = [o.name for o in self.session.get_outputs()]
         if tuple(names) != OUTPUT_NAMES:
-            raise ValueError(f'{path}: outputs {names}, expected {list(OUTPUT_NAMES)} (not '
+            raise InputError(f'{path}: outputs {names}, expected {list(OUTPUT_NAMES)} (not '
                              'a backbone exported by tools/deployment/export_onnx.py?)')
 
     def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:

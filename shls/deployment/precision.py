@@ -24,6 +24,8 @@ import torch
 from mmengine.logging import print_log
 from torch import nn
 
+from shls.utils.errors import ConfigError
+
 AUTO = 'auto'
 #: Accepted values of ``test_cfg.autocast``.
 PrecisionSetting = Union[bool, str]
@@ -62,7 +64,7 @@ def check_precision_setting(value: PrecisionSetting) -> PrecisionSetting:
     """Return ``value`` if it is a valid ``test_cfg.autocast``, else raise ValueError."""
     if isinstance(value, bool) or value == AUTO:
         return value
-    raise ValueError(f"test_cfg.autocast must be False, True or 'auto', got {value!r}")
+    raise ConfigError(f"test_cfg.autocast must be False, True or 'auto', got {value!r}")
 
 
 def _probe_key(module: nn.Module) -> Tuple:

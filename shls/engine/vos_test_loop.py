@@ -20,6 +20,7 @@ from shls.outputs.resume import ResumeGuard
 from shls.outputs.writers import writer_class
 from shls.registry import LOOPS
 from shls.structures.segmenter import SegmenterFactory, StreamingSegmenter, autocast_dtype_of
+from shls.utils.errors import ConfigError
 from shls.visualization.palette import DAVIS_PALETTE
 
 REQUIRED_FIELDS = ('seq_name', 'frame_paths', 'mask_paths', 'first_mask')
@@ -82,7 +83,7 @@ class VOSTestLoop(TestLoop):
         if isinstance(dataloader, dict) and 'collate_fn' not in dataloader:
             dataloader = dict(dataloader, collate_fn=dict(type=video_list_collate))
         if fp16:
-            raise ValueError('VOSTestLoop: fp16 is not supported')
+            raise ConfigError('VOSTestLoop: fp16 is not supported')
         super().__init__(runner, dataloader, evaluator, fp16=False)
         self.out_dir = out_dir
         self.segmenter_cfg = dict(segmenter_cfg or {})
@@ -215,8 +216,8 @@ def _check_item(item) -> dict:
     """A dataloader item must be one video's dict (see :class:`VOSTestLoop`)."""
     if not isinstance(item, dict) or any(k not in item for k in REQUIRED_FIELDS):
         got = sorted(item) if isinstance(item, dict) else type(item).__name__
-        raise ValueError(f'VOSTestLoop expects video items with {REQUIRED_FIELDS}, got {got}; '
-                         'leave test_dataloader.collate_fn unset')
+        raise ConfigError(f'VOSTestLoop expects video items with {REQUIRED_FIELDS}, got {got}; '
+                          'leave test_dataloader.collate_fn unset')
     return item
 
 

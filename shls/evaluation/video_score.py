@@ -8,6 +8,7 @@ from shls.datasets.frame_order import sort_frame_paths
 from shls.datasets.mask_io import read_mask
 from shls.evaluation.metrics.davis_metric import (evaluate_video, global_statistics,
                                                   per_object_statistics)
+from shls.utils.errors import InputNotFoundError
 
 MASK_SUFFIX = '.png'
 
@@ -31,13 +32,13 @@ def score_video(pred_dir: str, gt_dir: str, name: str = 'video') -> Dict[str, fl
     """
     paths = sort_frame_paths(glob.glob(osp.join(glob.escape(gt_dir), '*' + MASK_SUFFIX)))
     if not paths:
-        raise FileNotFoundError(f'no annotation PNG in {gt_dir}')
+        raise InputNotFoundError(f'no annotation PNG in {gt_dir}')
 
     def load(stem: str):
         path = osp.join(pred_dir, stem + MASK_SUFFIX)
         if not osp.isfile(path):
-            raise FileNotFoundError(f'annotation {stem} of {gt_dir} has no prediction '
-                                    f'{path}')
+            raise InputNotFoundError(f'annotation {stem} of {gt_dir} has no prediction '
+                                     f'{path}')
         return read_mask(path)
 
     j, f = evaluate_video(name, paths, load)

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from typing import Iterator, Sequence
 
+from shls.utils.errors import OutputError
 from shls.utils.fs import check_writable
 from .resume import COMPLETE_MARKER
 
@@ -28,17 +29,17 @@ def check_replaceable(path: str, suffixes: Sequence[str] = DEFAULT_SUFFIXES) -> 
     if not osp.lexists(path):
         return
     if not osp.isdir(path) or osp.islink(path):
-        raise ValueError(f'output path exists and is not a folder: {path}')
+        raise OutputError(f'output path exists and is not a folder: {path}')
     entries = list(os.scandir(path))
     for entry in entries:
         if not (entry.is_file(follow_symlinks=False) and entry.name.lower().endswith(
                 tuple(suffixes))):
-            raise ValueError(f'refusing to replace output folder {path}: it holds '
-                             f'{entry.name!r}, which is not a {"/".join(suffixes)} output')
+            raise OutputError(f'refusing to replace output folder {path}: it holds '
+                              f'{entry.name!r}, which is not a {"/".join(suffixes)} output')
     if entries and not osp.isfile(osp.join(path, COMPLETE_MARKER)):
-        raise ValueError(f'refusing to replace output folder {path}: it has no '
-                         f'{COMPLETE_MARKER} marker, so shls did not write it (choose '
-                         'another output folder, or delete it)')
+        raise OutputError(f'refusing to replace output folder {path}: it has no '
+                          f'{COMPLETE_MARKER} marker, so shls did not write it (choose '
+                          'another output folder, or delete it)')
 
 
 @contextlib.contextmanager

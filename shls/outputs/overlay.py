@@ -2,6 +2,7 @@
 import cv2
 import numpy as np
 
+from shls.utils.errors import ConfigError, OutputError
 from shls.utils.fs import finish_opencv_write, opencv_writable
 from shls.visualization.palette import DAVIS_PALETTE, overlay
 from .h264_writer import H264Writer, h264_available
@@ -24,8 +25,8 @@ class OverlayVideoWriter:
     def __init__(self, path: str, fps: float = 24.0, alpha: float = 0.5,
                  palette: np.ndarray = DAVIS_PALETTE) -> None:
         if not (np.isfinite(fps) and fps > 0):
-            raise ValueError(f'overlay frame rate must be a finite number > 0, got {fps}: '
-                             f'{path}')
+            raise ConfigError(f'overlay frame rate must be a finite number > 0, got {fps}: '
+                              f'{path}')
         self.path = path
         self.fps = float(fps)
         self.alpha = alpha
@@ -52,8 +53,8 @@ class OverlayVideoWriter:
         fourcc = cv2.VideoWriter_fourcc(*'mp4v')
         writer = cv2.VideoWriter(self._cv_path, fourcc, self.fps, (width, height))
         if not writer.isOpened():
-            raise ValueError(f'cannot write a {width}x{height} video at {self.fps} frames/s '
-                             f'(OpenCV mp4v encoder): {self.path}')
+            raise OutputError(f'cannot write a {width}x{height} video at {self.fps} frames/s '
+                              f'(OpenCV mp4v encoder): {self.path}')
         self._writer = writer
 
     def close(self, keep: bool = True) -> None:

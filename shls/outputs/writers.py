@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 
 from shls.datasets.mask_formats import FORMATS, RLE_FILE, check_format
-from shls.datasets.mask_io import BACKGROUND, VOID_ID, atomic_write_bytes, write_palette_png
+from shls.datasets.mask_io import atomic_write_bytes, write_palette_png
+from shls.structures.ids import object_ids_in
 from shls.visualization.palette import DAVIS_PALETTE
 from .resume import COMPLETE_MARKER, completion_record
 
@@ -79,9 +80,7 @@ class PerObjectWriter(MaskWriter):
         self.objects: List[int] = []
 
     def _write(self, stem: str, mask: np.ndarray) -> None:
-        present = np.unique(mask)
-        new = present[(present != BACKGROUND) & (present != VOID_ID)].tolist()
-        self.objects = sorted(set(self.objects) | set(new))
+        self.objects = sorted(set(self.objects) | set(object_ids_in(mask)))
         if not self.objects:
             return
         binary = (mask[None] == np.asarray(self.objects, np.uint8)[:, None, None])
@@ -107,7 +106,7 @@ class CocoRleWriter(MaskWriter):
     def _write(self, stem: str, mask: np.ndarray) -> None:
         from pycocotools import mask as rle
         self.shape = self.shape or mask.shape
-        ids = [int(i) for i in np.unique(mask) if i not in (BACKGROUND, VOID_ID)]
+        ids = object_ids_in(mask)
         planes = mask[..., None] == np.asarray(ids, np.uint8)  # (H, W, K)
         planes = np.asfortranarray(planes.astype(np.uint8))
         codes = rle.encode(planes) if ids else []

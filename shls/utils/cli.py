@@ -4,16 +4,24 @@ import os
 import os.path as osp
 import sys
 import warnings
-from typing import Callable, Optional, Tuple, Type
+from typing import Callable, Optional
 
-from .config import ConfigError
+from .errors import ConfigError, UserError
 from .fs import check_writable
 
-#: Errors a user can cause with their input (files, configs, options); the tools print
-#: them as one line. Anything else is a bug and keeps its traceback.
-USER_ERRORS: Tuple[Type[BaseException], ...] = (ConfigError, FileNotFoundError,
-                                                NotADirectoryError, PermissionError,
-                                                ValueError, KeyError, TypeError)
+
+def is_user_error(err: BaseException) -> bool:
+    """Whether the tools print ``err`` as one line instead of a traceback.
+
+    A :class:`~shls.utils.errors.UserError` (the checks of shls name the bad file, key or
+    option), or an ``OSError`` that the operating system raised on a named file (disk
+    full, permission denied, a file removed during the run): neither is a bug of shls.
+    Anything else, ``ValueError`` / ``KeyError`` / ``TypeError`` included, is a bug and
+    keeps its traceback.
+    """
+    if isinstance(err, UserError):
+        return True
+    return isinstance(err, OSError) and err.errno is not None and err.filename is not None
 
 
 def format_error(err: BaseException) -> str:
@@ -37,10 +45,11 @@ INTERRUPTED = 130
 
 
 def run_tool(main: Callable[[], int], debug: bool) -> int:
-    """Run ``main``: user errors become one line on stderr and exit code 2, Ctrl-C the line
-    ``interrupted`` and exit code 130 (outputs are written atomically, so none is left
-    half-written), and warnings one ``warning: ...`` line each. File names with bytes that
-    are not UTF-8 are printed with backslash escapes instead of failing."""
+    """Run ``main``: user errors (:func:`is_user_error`) become one line on stderr and exit
+    code 2, Ctrl-C the line ``interrupted`` and exit code 130 (outputs are written
+    atomically, so none is left half-written), and warnings one ``warning: ...`` line
+    each; any other exception keeps its traceback. File names with bytes that are not
+    UTF-8 are printed with backslash escapes instead of failing."""
     for stream in (sys.stdout, sys.stderr):
         if callable(getattr(stream, 'reconfigure', None)):
             stream.reconfigure(errors='backslashreplace')
@@ -48,8 +57,8 @@ def run_tool(main: Callable[[], int], debug: bool) -> int:
     warnings.formatwarning = one_line_warning
     try:
         return main()
-    except USER_ERRORS as err:
-        if debug:
+    except Exception as err:  # noqa: BLE001 (re-raised unless a user error)
+        if debug or not is_user_error(err):
             raise
         print(format_error(err), file=sys.stderr)
         return 2
@@ -95,6 +104,19 @@ def set_work_dir(cfg, work_dir: Optional[str], config_path: str) -> None:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
     check_writable(cfg.work_dir, '--work-dir' if work_dir else 'work dir')
+
+
+def add_mask_output_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--format`` (how the predicted masks are written) and ``--amp`` (forced mixed
+    precision), the options of the tools that segment videos (demo, test)."""
+    from shls.datasets.mask_formats import FORMATS
+    parser.add_argument('--format', choices=list(FORMATS), default=FORMATS[0],
+                        help='predicted masks: palette PNGs, per-object 0/255 PNGs '
+                        '(<frame>_<id>.png), or COCO RLE (masks.json per video)')
+    parser.add_argument('--amp', action='store_true',
+                        help="force mixed precision (= --cfg-options model.test_cfg.autocast=True: "
+                        "float16 on CUDA, bfloat16 on a CPU); the shipped configs say "
+                        "'auto': chosen by a start-up probe")
 
 
 def select_device(device: str) -> None:

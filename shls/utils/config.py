@@ -3,15 +3,20 @@ import argparse
 import ast
 import inspect
 import os.path as osp
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from mmengine.config import Config, DictAction
 
+from .errors import ConfigError
 from .keys import suggest
 
+__all__ = ['BASE_ONLY_KEYS', 'ConfigError', 'check_arguments', 'check_key', 'load_config',
+           'parse_options']
 
-class ConfigError(ValueError):
-    """A config file or override that cannot be used; the message is one line."""
+#: Variables that ``_base_`` files define for the configs that list them to read (e.g.
+#: ``model = dict(test_cfg=_base_.cpu_test_cfg)``); no component reads them, so the loaded
+#: config drops them and an override of one is an unknown key instead of a silent no-op.
+BASE_ONLY_KEYS = ('cpu_test_cfg',)
 
 
 def load_config(path: str, options: Optional[Sequence[str]] = None) -> Config:
@@ -36,6 +41,8 @@ def load_config(path: str, options: Optional[Sequence[str]] = None) -> Config:
         detail = str(err).strip().splitlines()[0] if str(err).strip() else ''
         raise ConfigError(f'cannot load config {path}: {type(err).__name__}: {detail}') \
             from err
+    for key in BASE_ONLY_KEYS:
+        cfg.pop(key, None)
     overrides = parse_options(options or [])
     for key, value in overrides.items():
         check_key(cfg, key, value)
@@ -110,6 +117,24 @@ def check_key(cfg: Config, key: str, value: Any = _UNSET) -> None:
             _check_type(key, value, _type_default(node, part, top_level=depth == 0))
             return
         raise ConfigError(f'unknown config key {key!r}{suggest(part, _known(node, depth))}')
+
+
+def check_arguments(cls: type, names: Iterable[str], what: str) -> None:
+    """Raise :class:`ConfigError` for the first of ``names`` that the constructor of
+    ``cls`` (and of its bases, through ``**kwargs``) does not accept.
+
+    Args:
+        cls: A component class.
+        names: Argument names a config gives it.
+        what: How to call the component in the message.
+    """
+    known = _type_args(cls)
+    if known is None:  # the constructor takes any keyword
+        return
+    for name in names:
+        if name not in known:
+            raise ConfigError(f'{what} got an unexpected keyword argument '
+                              f'{name!r}{suggest(name, known)}')
 
 
 def _check_type(key: str, value: Any, current: Any) -> None:

@@ -6,6 +6,8 @@ import shutil
 import tempfile
 from typing import Iterator, Mapping, Optional, Tuple, Union
 
+from .errors import NotWritableError, OutputError
+
 PathLike = Union[str, os.PathLike]
 
 
@@ -32,12 +34,12 @@ def check_writable(path: PathLike, what: str = 'output folder') -> None:
             break
         existing = parent
     if not osp.isdir(existing):
-        raise NotADirectoryError(f'{what} is not writable: {path} ({existing} is a file)')
+        raise NotWritableError(f'{what} is not writable: {path} ({existing} is a file)')
     try:
         fd, probe = tempfile.mkstemp(dir=existing, prefix='.shls-write-test-')
     except OSError as err:
-        raise PermissionError(f'{what} is not writable: {path} '
-                              f'({err.strerror or type(err).__name__})') from err
+        raise NotWritableError(f'{what} is not writable: {path} '
+                               f'({err.strerror or type(err).__name__})') from err
     os.close(fd)
     os.unlink(probe)
 
@@ -84,9 +86,9 @@ def check_output_apart(out: PathLike, inputs: Mapping[str, Optional[PathLike]],
             relation = 'lies inside'
         else:
             continue
-        raise ValueError(f'refusing to write {what} {os.fspath(out)}: it {relation} the '
-                         f'{name} {path} (outputs may replace files; choose a folder apart '
-                         'from the inputs)')
+        raise OutputError(f'refusing to write {what} {os.fspath(out)}: it {relation} the '
+                          f'{name} {path} (outputs may replace files; choose a folder apart '
+                          'from the inputs)')
 
 
 def opencv_safe(path: PathLike) -> bool:

@@ -6,6 +6,8 @@ place that takes a dict of options checks its keys here.
 import difflib
 from typing import Iterable
 
+from .errors import ConfigError
+
 
 def suggest(name: str, known: Iterable) -> str:
     """A hint naming the known key closest to ``name``.
@@ -39,5 +41,5 @@ def check_known_keys(given: Iterable[str], known: Iterable[str], what: str,
     for key in given:
         if key not in names:
             prefix = f'{owner}: ' if owner else ''
-            raise ValueError(f'{prefix}unknown {what} key {key!r}{suggest(key, names)}; '
-                             f'known: {", ".join(names) or "none"}')
+            raise ConfigError(f'{prefix}unknown {what} key {key!r}{suggest(key, names)}; '
+                              f'known: {", ".join(names) or "none"}')

@@ -8,6 +8,8 @@ black, 1 is (128, 0, 0), 2 is (0, 128, 0), 255 (void) is (224, 224, 192).
 """
 import numpy as np
 
+from shls.structures.ids import BACKGROUND, VOID_ID
+
 
 def make_davis_palette(num_colors: int = 256) -> np.ndarray:
     """Build the DAVIS / PASCAL-VOC palette by bit interleaving.
@@ -38,7 +40,7 @@ def overlay(image: np.ndarray,
             mask: np.ndarray,
             alpha: float = 0.5,
             palette: np.ndarray = DAVIS_PALETTE,
-            ignore_ids: tuple = (0, 255)) -> np.ndarray:
+            ignore_ids: tuple = (BACKGROUND, VOID_ID)) -> np.ndarray:
     """Blend the palette colours of a label map over an RGB image.
 
     Args:

@@ -12,6 +12,8 @@ from flask import Flask, Response, abort, jsonify, request, send_file
 from shls.apis import VideoSegmenter
 from shls.apis.box_prompt import first_mask_from_prompt
 from shls.datasets import read_frame
+from shls.structures.ids import NUM_LABEL_BINS, object_ids_in
+from shls.utils.errors import InputError
 from shls.visualization.palette import overlay
 from .clips import MAX_UPLOAD_BYTES, ClipStore
 from .jobs import DOWNLOADS, JobRunner, masks_archive
@@ -63,7 +65,7 @@ def create_app(segmenter: VideoSegmenter, tmp_root: Optional[str] = None,
     def upload_clip():
         upload = request.files.get('file')
         if upload is None or not upload.filename:
-            raise ValueError('choose a file to upload (an mp4 or a zip of frames)')
+            raise InputError('choose a file to upload (an mp4 or a zip of frames)')
         return jsonify(clips.add_upload(upload, upload.filename).describe())
 
     @app.get('/api/clip/<clip_id>/frame/<int:index>.jpg')
@@ -81,9 +83,9 @@ def create_app(segmenter: VideoSegmenter, tmp_root: Optional[str] = None,
         index = int(body.get('frame', 0))
         boxes = body.get('boxes') or []
         if not 0 <= index < clip.num_frames:
-            raise ValueError(f'frame {index} is outside the clip')
+            raise InputError(f'frame {index} is outside the clip')
         if index != 0 and 0 not in clip.prompts:
-            raise ValueError('draw the first objects on frame 0 first')
+            raise InputError('draw the first objects on frame 0 first')
         if not boxes:
             clip.prompts.pop(index, None)
             return jsonify(frame=index, objects=[], preview=None)
@@ -92,15 +94,15 @@ def create_app(segmenter: VideoSegmenter, tmp_root: Optional[str] = None,
             local = first_mask_from_prompt(rgb, boxes=boxes, segmenter=preview)
         objects = None
         if index != 0:  # new objects after the ones of the earlier prompts
-            known = {int(k) for i, p in clip.prompts.items() if i != index
-                     for k in np.unique(p['mask']) if 0 < k < 255}
+            known = {k for i, p in clip.prompts.items() if i != index
+                     for k in object_ids_in(p['mask'])}
             start = max(known, default=0) + 1
             objects = list(range(start, start + len(boxes)))
-            lut = np.zeros(256, np.uint8)
+            lut = np.zeros(NUM_LABEL_BINS, np.uint8)
             lut[1:len(objects) + 1] = objects
             local = lut[local]
         clip.prompts[index] = dict(mask=local, objects=objects)
-        ids = sorted(int(k) for k in np.unique(local) if 0 < k < 255)
+        ids = object_ids_in(local)
         return jsonify(frame=index, objects=ids, preview=data_url(overlay(rgb, local)))
 
     @app.post('/api/clip/<clip_id>/segment')

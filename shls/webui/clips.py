@@ -15,6 +15,7 @@ import numpy as np
 from shls.apis import open_frames
 from shls.apis.frame_source import list_frame_files
 from shls.datasets.davis import FRAME_EXTENSIONS
+from shls.utils.errors import InputError
 
 #: Largest upload accepted (bytes), and the most frames a clip may have.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -88,7 +89,7 @@ class ClipStore:
         source = open_frames(folder)
         first = next(iter(source), None)
         if first is None:
-            raise ValueError(f'no frame in {name}')
+            raise InputError(f'no frame in {name}')
         fps = 24.0
         clip = Clip(uuid.uuid4().hex[:12], name, folder, len(source), first.shape[1],
                     first.shape[0], fps, owned)
@@ -158,14 +159,14 @@ def decode_video(path: str, out_dir: str, name: str) -> tuple:
             if not ok:
                 break
             if count >= MAX_FRAMES:
-                raise ValueError(f'{name} has more than {MAX_FRAMES} frames: cut it shorter')
+                raise InputError(f'{name} has more than {MAX_FRAMES} frames: cut it shorter')
             cv2.imwrite(osp.join(out_dir, f'{count:05d}.jpg'), shrink(bgr),
                         [cv2.IMWRITE_JPEG_QUALITY, 95])
             count += 1
     finally:
         capture.release()
     if count == 0:
-        raise ValueError(f'{name} is not a video (no frame could be decoded): upload an mp4 '
+        raise InputError(f'{name} is not a video (no frame could be decoded): upload an mp4 '
                          'or a zip of frames')
     return count, (fps if 1 <= fps <= 240 else 24.0)
 
@@ -185,16 +186,16 @@ def unzip_frames(path: str, out_dir: str, name: str) -> int:
                    and osp.splitext(i.filename)[1].lower() in FRAME_EXTENSIONS
                    and not osp.basename(i.filename).startswith('.')]
         if not entries:
-            raise ValueError(f'{name} holds no image frames (.jpg / .png): upload a zip of '
+            raise InputError(f'{name} holds no image frames (.jpg / .png): upload a zip of '
                              'frames or an mp4')
         if len(entries) > MAX_FRAMES:
-            raise ValueError(f'{name} has more than {MAX_FRAMES} frames')
+            raise InputError(f'{name} has more than {MAX_FRAMES} frames')
         entries.sort(key=lambda i: natural_key(osp.basename(i.filename)))
         for index, info in enumerate(entries):
             data = np.frombuffer(archive.read(info), np.uint8)
             bgr = cv2.imdecode(data, cv2.IMREAD_COLOR)
             if bgr is None:
-                raise ValueError(f'{name}: {info.filename} is not a readable image')
+                raise InputError(f'{name}: {info.filename} is not a readable image')
             cv2.imwrite(osp.join(out_dir, f'{index:05d}.jpg'), shrink(bgr),
                         [cv2.IMWRITE_JPEG_QUALITY, 95])
     return len(entries)

@@ -15,6 +15,8 @@ import numpy as np
 
 from shls.apis import VideoSegmenter, open_frames, segment_video_prompted
 from shls.outputs import OverlayVideoWriter, writer_class
+from shls.structures.ids import object_ids_in
+from shls.utils.errors import InputError
 from .clips import Clip
 
 #: Download formats: the mask writers of :mod:`shls.outputs.writers`.
@@ -50,8 +52,8 @@ class Job:
         """What the page polls."""
         return dict(job=self.id, state=self.state, done=self.done,
                     total=self.clip.num_frames, error=self.error,
-                    objects=sorted({int(k) for p in self.prompts.values()
-                                    for k in np.unique(p['mask']) if 0 < k < 255}))
+                    objects=sorted({k for p in self.prompts.values()
+                                    for k in object_ids_in(p['mask'])}))
 
 
 class JobRunner:
@@ -80,7 +82,7 @@ class JobRunner:
             ValueError: No prompt on the clip yet.
         """
         if not clip.prompts:
-            raise ValueError('draw a box around an object first')
+            raise InputError('draw a box around an object first')
         job = Job(uuid.uuid4().hex[:12], clip, dict(clip.prompts))
         with self._wake:
             self._jobs[job.id] = job
@@ -143,9 +145,9 @@ def masks_archive(job: Job, fmt: str) -> bytes:
         ValueError: An unknown format, or a job that is not done.
     """
     if fmt not in DOWNLOADS:
-        raise ValueError(f'unknown download format {fmt!r}; one of {", ".join(DOWNLOADS)}')
+        raise InputError(f'unknown download format {fmt!r}; one of {", ".join(DOWNLOADS)}')
     if job.state != 'done':
-        raise ValueError('the job is not done yet')
+        raise InputError('the job is not done yet')
     source = open_frames(job.clip.frames_dir)
     folder = tempfile.mkdtemp(prefix='shls-webui-dl-', dir=osp.dirname(job.folder))
     try:

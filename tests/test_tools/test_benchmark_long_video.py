@@ -59,7 +59,7 @@ def test_bad_option_is_one_line(davis_root):
     proc = run_tool(REPO, [TOOL, TINY_CONFIG, '--frames', '3', '--sequence',
                            osp.join(davis_root, 'missing')])
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines()[-1].startswith('error: FileNotFoundError')
+    assert proc.stderr.strip().splitlines()[-1].startswith('error: InputNotFoundError: frame folder not found')
 
 
 @pytest.mark.parametrize('scale', [0.0, -1.0])

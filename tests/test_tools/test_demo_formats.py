@@ -51,7 +51,7 @@ def test_gt_needs_palette_masks(kit, tmp_path, monkeypatch, capsys):
     code, _, err = _demo(kit, kit.frames, kit.first_mask, tmp_path / 'out', monkeypatch,
                          capsys, '--format', 'per-object', '--gt', kit.frames)
     assert code == 2 and err.strip().splitlines()[-1] == (
-        'error: ValueError: --gt scores palette PNGs: drop --format per-object')
+        'error: ConfigError: --gt scores palette PNGs: drop --format per-object')
 
 
 def test_youtube_vos_annotation_folder(kit, youtube_vos_root, tmp_path, monkeypatch, capsys):

@@ -61,7 +61,7 @@ def test_end_to_end_on_the_fixture(setup, davis_root):
 
 
 @pytest.mark.parametrize('case, pattern', [
-    ('no_checkpoint', 'FileNotFoundError: checkpoint not found'),
+    ('no_checkpoint', 'InputNotFoundError: checkpoint not found'),
     ('other_architecture', 'does not fit the model SHLS'),
     ('bad_key', "unknown config key 'test_dataloader.dataset.data_rot'"),
     ('no_test_keys', 'has no test_dataloader, test_evaluator, test_cfg'),

@@ -13,3 +13,14 @@ def test_lists_tuples_and_dicts_are_still_parsed():
     options = parse_options(['a=[1, 2]', 'b=(64,64)', 'c=x,y', "d={'type': 'T'}"])
     assert options['a'] == [1, 2] and options['b'] == (64, 64) and options['c'] == ['x', 'y']
     assert options['d'] == {'type': 'T', '_delete_': True}
+
+
+def test_check_arguments_follows_kwargs_to_the_base_classes():
+    import pytest
+
+    from shls.models.saliency.ensemble import MBDContrastSaliency
+    from shls.utils.config import check_arguments
+    from shls.utils.errors import ConfigError
+    check_arguments(MBDContrastSaliency, ['mbd', 'weights', 'max_side', 'refiner'], 'x')
+    with pytest.raises(ConfigError, match="unexpected keyword argument 'max_sde'.*max_side"):
+        check_arguments(MBDContrastSaliency, ['max_sde'], 'x')

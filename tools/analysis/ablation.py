@@ -31,6 +31,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
 from shls.utils.cli import run_tool, select_device  # noqa: E402
+from shls.utils.errors import ConfigError, InputNotFoundError  # noqa: E402
 
 COLUMNS = ('config', 'J&F', 'J', 'F', 'FPS')
 METRIC_KEYS = {'J&F': 'J&F-Mean', 'J': 'J-Mean', 'F': 'F-Mean'}
@@ -62,15 +63,15 @@ def plan_runs(args: argparse.Namespace) -> List[Dict[str, str]]:
     """``(name, config, checkpoint)`` per run; names unique, checks the inputs exist."""
     checkpoints = args.checkpoints or [args.checkpoint] * len(args.configs)
     if len(checkpoints) != len(args.configs):
-        raise ValueError(f'--checkpoints: {len(checkpoints)} given for '
-                         f'{len(args.configs)} configs')
+        raise ConfigError(f'--checkpoints: {len(checkpoints)} given for '
+                          f'{len(args.configs)} configs')
     if not osp.isdir(args.data_root):
-        raise FileNotFoundError(f'--data-root: no such folder: {args.data_root}')
+        raise InputNotFoundError(f'--data-root: no such folder: {args.data_root}')
     runs, seen = [], set()
     for config, checkpoint in zip(args.configs, checkpoints):
         for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
             if not osp.isfile(path):
-                raise FileNotFoundError(f'{what} not found: {path}')
+                raise InputNotFoundError(f'{what} not found: {path}')
         name = osp.splitext(osp.basename(config))[0]
         while name in seen:
             name += '_'

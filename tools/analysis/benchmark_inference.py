@@ -34,6 +34,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 from shls.utils.cli import run_tool  # noqa: E402
+from shls.utils.errors import ConfigError  # noqa: E402
 
 from shls.utils.shipped import DEMO_FIRST_MASK as DEMO_MASK  # noqa: E402
 from shls.utils.shipped import DEMO_FRAMES as DEMO_SEQ  # noqa: E402
@@ -144,7 +145,7 @@ def time_video(segmenter, args: argparse.Namespace) -> Dict[str, float]:
         frames += 1
     segmenter.timer = None
     if timed == 0:
-        raise ValueError(f'only {frames} frames: need more than 1 + --warmup {args.warmup}')
+        raise ConfigError(f'only {frames} frames: need more than 1 + --warmup {args.warmup}')
     row = {stage: 1000.0 * seconds / timed for stage, seconds in timer.seconds.items()}
     row['end to end'] = 1000.0 * total / timed
     return row

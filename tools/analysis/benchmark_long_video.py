@@ -27,6 +27,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
 from shls.utils.cli import run_tool  # noqa: E402
+from shls.utils.errors import InputError  # noqa: E402
 
 DEFAULT_FRAMES = osp.join(REPO, 'demo', 'davis', 'JPEGImages', '480p', 'blackswan')
 DEFAULT_MASK = osp.join(REPO, 'demo', 'davis', 'Annotations', '480p', 'blackswan',
@@ -88,7 +89,7 @@ class PingPongFrames:
 
     def __init__(self, paths: Sequence[str], num_frames: int, scale: float = 1.0) -> None:
         if not paths:
-            raise ValueError('no frame to play back and forth')
+            raise InputError('no frame to play back and forth')
         self.paths, self.num_frames, self.scale = list(paths), int(num_frames), float(scale)
 
     def __len__(self) -> int:

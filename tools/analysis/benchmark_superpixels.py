@@ -36,6 +36,7 @@ from shls.evaluation.functional.superpixel_quality import (  # noqa: E402
     achievable_segmentation_accuracy, boundary_recall, undersegmentation_error)
 from shls.models.superpixels import (SuperpixelGenerator, GridSuperpixels,  # noqa: E402
                                      ISECSuperpixels, SLICSuperpixels)
+from shls.utils.errors import InputNotFoundError  # noqa: E402
 
 Frame = Tuple[str, np.ndarray, np.ndarray]  # (name, RGB image, annotation)
 
@@ -88,7 +89,7 @@ def load_frames(root: str, seqs: Optional[Sequence[str]], per_seq: int) -> List[
     """Evenly spaced ``(name, rgb, annotation)`` frames of each sequence."""
     img_root = osp.join(root, 'JPEGImages', '480p')
     if not osp.isdir(img_root):
-        raise FileNotFoundError(f'no DAVIS images under {img_root} (see --data-root)')
+        raise InputNotFoundError(f'no DAVIS images under {img_root} (see --data-root)')
     frames = []
     for seq in seqs or sorted(os.listdir(img_root)):
         names = sorted(f[:-4] for f in os.listdir(osp.join(img_root, seq)) if f.endswith('.jpg'))
@@ -98,7 +99,7 @@ def load_frames(root: str, seqs: Optional[Sequence[str]], per_seq: int) -> List[
             ann = cv2.imread(osp.join(root, 'Annotations', '480p', seq, f'{name}.png'),
                              cv2.IMREAD_GRAYSCALE)
             if bgr is None or ann is None:
-                raise FileNotFoundError(f'cannot read frame {seq}/{name} under {root}')
+                raise InputNotFoundError(f'cannot read frame {seq}/{name} under {root}')
             frames.append((f'{seq}/{name}', cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), ann))
     return frames
 

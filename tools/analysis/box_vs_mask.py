@@ -20,6 +20,7 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
+from shls.structures.ids import object_ids_in  # noqa: E402
 from shls.utils.cli import run_tool  # noqa: E402
 
 from shls.utils.shipped import SHIPPED_CHECKPOINT as DEFAULT_CHECKPOINT  # noqa: E402
@@ -57,7 +58,7 @@ def run_video(segmenter, frames_dir: str, gt_dir: str, name: str) -> dict:
     gt_paths = sort_frame_paths([osp.join(gt_dir, n) for n in os.listdir(gt_dir)
                                  if n.endswith('.png')])
     first = read_mask(gt_paths[0])
-    ids = [int(k) for k in np.unique(first) if k not in (0, 255)]
+    ids = object_ids_in(first)
     source = open_frames(frames_dir)
     frame0 = next(iter(source))
     box_first = first_mask_from_prompt(frame0, boxes=boxes_of_ids(first, ids),

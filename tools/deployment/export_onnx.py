@@ -29,6 +29,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 from shls.utils.cli import run_tool  # noqa: E402
+from shls.utils.errors import ConfigError  # noqa: E402
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -54,11 +55,11 @@ def export(args: argparse.Namespace) -> int:
     from shls.deployment import (calibration_images, export_backbone_onnx,
                                  quantize_onnx_int8)
     if not args.out.endswith('.onnx'):
-        raise ValueError(f'--out must name a .onnx file, got {args.out}')
+        raise ConfigError(f'--out must name a .onnx file, got {args.out}')
     if args.calib and not args.int8:
-        raise ValueError('--calib calibrates the int8 export: add --int8')
+        raise ConfigError('--calib calibrates the int8 export: add --int8')
     if args.calib_frames < 1:
-        raise ValueError(f'--calib-frames must be >= 1, got {args.calib_frames}')
+        raise ConfigError(f'--calib-frames must be >= 1, got {args.calib_frames}')
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')

@@ -6,6 +6,7 @@ from torch import Tensor
 
 from shls.models.memory import ClassPool, MemoryBank
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 
 
 @MODELS.register_module()
@@ -30,7 +31,7 @@ class SlidingWindowMemoryBank(MemoryBank):
 
     def __init__(self, window: int = 5, **kwargs) -> None:
         if window < 0:
-            raise ValueError(f'window must be >= 0, got {window}')
+            raise ConfigError(f'window must be >= 0, got {window}')
         self.window = int(window)
         super().__init__(**kwargs)
 

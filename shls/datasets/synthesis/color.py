@@ -2,6 +2,8 @@
 import cv2
 import numpy as np
 
+from shls.utils.errors import ConfigError
+
 
 class ColorJitter:
     """Random photometric change, vectorised over the whole image.
@@ -21,7 +23,7 @@ class ColorJitter:
     def __init__(self, brightness: float = 0.2, contrast: float = 0.2,
                  saturation: float = 0.2, hue: float = 0.01) -> None:
         if min(brightness, contrast, saturation, hue) < 0 or hue > 0.5:
-            raise ValueError('jitter magnitudes must be >= 0 (and hue <= 0.5)')
+            raise ConfigError('jitter magnitudes must be >= 0 (and hue <= 0.5)')
         self.brightness = brightness
         self.contrast = contrast
         self.saturation = saturation

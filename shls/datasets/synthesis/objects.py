@@ -6,6 +6,7 @@ from typing import Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from shls.structures.ids import NUM_LABEL_BINS
 from .color import ColorJitter
 from .geometry import random_perspective, resize_pair, smooth_interpolation
 
@@ -104,14 +105,14 @@ class ObjectPaster:
         """
         if not patch.mask.any():
             return None
-        before = np.bincount(labels.ravel(), minlength=256)
+        before = np.bincount(labels.ravel(), minlength=NUM_LABEL_BINS)
         for _ in range(self.tries):
             box = self._draw_box(patch.mask.shape, region, labels.shape, rng)
             if box is None:
                 return None
             src, dst = _overlap_slices(box, labels.shape)
             keep = patch.mask[src].astype(bool)
-            lost = np.bincount(labels[dst][keep], minlength=256)
+            lost = np.bincount(labels[dst][keep], minlength=NUM_LABEL_BINS)
             remaining = before - lost
             ok = remaining[1:] > (1.0 - self.max_occlusion) * before[1:]
             if np.all(ok | (before[1:] == 0)):

@@ -4,6 +4,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from shls.utils.errors import ConfigError
 from .color import ColorJitter
 from .objects import ObjectAugmenter, ObjectPaster, ObjectPatch, enlarged_region
 from .template import TemplateAugmenter
@@ -69,7 +70,7 @@ class PseudoVideoSynthesizer:
                  max_occlusion: float = 0.5, paste_tries: int = 3,
                  clone_prob: float = 1.0 / 3.0) -> None:
         if num_frames < 1 or not 0 <= min_objects <= max_objects <= 254:
-            raise ValueError('need num_frames >= 1 and 0 <= min_objects <= max_objects <= 254')
+            raise ConfigError('need num_frames >= 1 and 0 <= min_objects <= max_objects <= 254')
         self.num_frames = int(num_frames)
         self.frame_size = (int(frame_size[0]), int(frame_size[1]))
         self.max_objects = int(max_objects)

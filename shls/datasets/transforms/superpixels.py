@@ -6,6 +6,7 @@ from mmcv.transforms import BaseTransform
 
 from shls.models.superpixels import cut_superpixels_by_mask
 from shls.registry import MODELS, TRANSFORMS
+from shls.structures.ids import VOID_ID
 
 
 @TRANSFORMS.register_module()
@@ -26,7 +27,7 @@ class ComputeSuperpixels(BaseTransform):
 
     def __init__(self, generator: Union[dict, Callable] = dict(type='SLICSuperpixels',
                                                                  n_segments=300),
-                 cut_first_frame: bool = True, ignore_index: int = 255) -> None:
+                 cut_first_frame: bool = True, ignore_index: int = VOID_ID) -> None:
         self.generator = MODELS.build(generator) if isinstance(generator, dict) else generator
         if not callable(self.generator):
             raise TypeError(f'generator must be callable, got {type(self.generator)}')

@@ -27,6 +27,7 @@ from shls.evaluation.functional.davis_measures import (BOUND_TH, measure_statist
                                                        object_measures)
 from shls.registry import METRICS
 from shls.structures.ids import VOID_ID
+from shls.utils.errors import ConfigError, InputError
 
 GLOBAL_COLUMNS = ('J&F-Mean', 'J-Mean', 'J-Recall', 'J-Decay', 'F-Mean', 'F-Recall', 'F-Decay')
 OBJECT_COLUMNS = ('J-Mean', 'J-Recall', 'J-Decay', 'F-Mean', 'F-Recall', 'F-Decay')
@@ -115,8 +116,8 @@ class DAVISMetric(BaseMetric):
         if pred_dir is None and self.pred_root is not None:
             pred_dir = osp.join(self.pred_root, seq_name)
         if pred_dir is None:
-            raise ValueError(f'DAVISMetric: sample {seq_name!r} has neither pred_masks nor '
-                             'pred_dir, and the metric has no pred_root')
+            raise ConfigError(f'DAVISMetric: sample {seq_name!r} has neither pred_masks nor '
+                              'pred_dir, and the metric has no pred_root')
         return prediction_loader(pred_dir, sample.get('pred_format', None) or 'palette')
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
@@ -172,7 +173,7 @@ def evaluate_video(seq_name: str,
         ``(J, F)``: ``(num_objects, len(mask_paths) - 2)`` float arrays.
     """
     if len(mask_paths) < 3:
-        raise ValueError(f'DAVIS sequence {seq_name!r}: {len(mask_paths)} annotated frames; '
+        raise InputError(f'DAVIS sequence {seq_name!r}: {len(mask_paths)} annotated frames; '
                          'at least 3 are needed (first and last are not scored)')
     num_objects = _count_objects(seq_name, mask_paths[0])
     j_rows, f_rows = [], []
@@ -194,7 +195,7 @@ def _count_objects(seq_name: str, first_path: str) -> int:
     first[first == VOID_ID] = 0
     num_objects = int(first.max())
     if num_objects == 0:
-        raise ValueError(f'DAVIS sequence {seq_name!r}: no object in the first annotation '
+        raise InputError(f'DAVIS sequence {seq_name!r}: no object in the first annotation '
                          f'{first_path}')
     missing = sorted(set(range(1, num_objects + 1)) - set(np.unique(first).tolist()))
     if missing:
@@ -211,11 +212,11 @@ def _check_pred(pred: np.ndarray, shape: Tuple[int, ...], num_objects: int, seq_
     """Validate one predicted id map against the ground truth of its frame."""
     pred = np.asarray(pred)
     if pred.shape != shape:
-        raise ValueError(f'DAVIS sequence {seq_name!r} frame {stem}: prediction shape '
+        raise InputError(f'DAVIS sequence {seq_name!r} frame {stem}: prediction shape '
                          f'{pred.shape} != ground-truth shape {shape}')
     if pred.size and (pred.min() < 0 or pred.max() > num_objects):
         bad = sorted(set(np.unique(pred).tolist()) - set(range(num_objects + 1)))
-        raise ValueError(f'DAVIS sequence {seq_name!r} frame {stem}: predicted ids {bad} '
+        raise InputError(f'DAVIS sequence {seq_name!r} frame {stem}: predicted ids {bad} '
                          f'outside 0..{num_objects} (the first annotation has '
                          f'{num_objects} objects)')
     return pred
@@ -233,7 +234,7 @@ def _array_loader(seq_name: str, pred_masks: np.ndarray, mask_paths: List[str],
 
     def load(stem: str) -> np.ndarray:
         if stem not in index:
-            raise ValueError(f'DAVIS sequence {seq_name!r}: annotation {stem} has no frame')
+            raise InputError(f'DAVIS sequence {seq_name!r}: annotation {stem} has no frame')
         return pred_masks[index[stem]]
 
     return load

@@ -7,6 +7,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 
 
 class BasicBlock(nn.Module):
@@ -70,10 +71,10 @@ class SlimResNet(BaseModule):
                         dict(type='Constant', layer='BatchNorm2d', val=1, bias=0)]
         super().__init__(init_cfg=init_cfg)
         if not len(stage_channels) == len(stage_strides) == len(stage_blocks):
-            raise ValueError('stage_channels, stage_strides and stage_blocks must have the '
-                             'same length')
+            raise ConfigError('stage_channels, stage_strides and stage_blocks must have the '
+                              'same length')
         if not 0 < input_scale <= 1:
-            raise ValueError(f'input_scale must be in (0, 1], got {input_scale!r}')
+            raise ConfigError(f'input_scale must be in (0, 1], got {input_scale!r}')
         self.input_scale = float(input_scale)
         self.l1_at_input_size = bool(l1_at_input_size)
         self.stem = nn.Sequential(

@@ -5,8 +5,10 @@ import cv2
 import numpy as np
 
 from shls.registry import MODELS
+from shls.structures.ids import BACKGROUND
+from shls.utils.errors import ConfigError
 from .base import TrainingFreeModel
-from .propagator import BACKGROUND, MaskPropagator
+from .propagator import MaskPropagator
 
 DIS_PRESETS = {
     'ultrafast': cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
@@ -43,7 +45,7 @@ class DISFlowPropagator(MaskPropagator):
 
     def __init__(self, preset: str = 'medium') -> None:
         if preset not in DIS_PRESETS:
-            raise ValueError(f'DIS preset must be one of {sorted(DIS_PRESETS)}, got {preset!r}')
+            raise ConfigError(f'DIS preset must be one of {sorted(DIS_PRESETS)}, got {preset!r}')
         self.dis = cv2.DISOpticalFlow_create(DIS_PRESETS[preset])
         super().__init__()
 

@@ -8,6 +8,7 @@ import torch
 from shls.models.superpixels import to_rgb_uint8
 from shls.models.utils import check_id_mask
 from shls.structures.ids import BACKGROUND, VOID_ID
+from shls.utils.errors import InputError
 
 
 class MaskPropagator(metaclass=ABCMeta):
@@ -82,7 +83,7 @@ class MaskPropagator(metaclass=ABCMeta):
         """
         rgb = to_rgb_uint8(frame)
         if self._shape is not None and rgb.shape[:2] != self._shape:
-            raise ValueError(f'frame {self.frame_index} is {rgb.shape[1]}x{rgb.shape[0]} but '
+            raise InputError(f'frame {self.frame_index} is {rgb.shape[1]}x{rgb.shape[0]} but '
                              f'the video started at {self._shape[1]}x{self._shape[0]}')
         if mask is None and self.prev_labels is None:
             raise RuntimeError('the first frame needs a mask (call reset() for a new video)')
@@ -105,7 +106,7 @@ class MaskPropagator(metaclass=ABCMeta):
         ids = np.asarray(list(objects), dtype=np.int64)
         missing = sorted(set(ids.tolist()) - set(np.unique(target).tolist()))
         if ((ids <= BACKGROUND) | (ids >= VOID_ID)).any() or missing:
-            raise ValueError(f'objects must be ids 1..254 present in the mask; got '
+            raise InputError(f'objects must be ids 1..254 present in the mask; got '
                              f'{ids.tolist()}, absent from the mask: {missing}')
         taken = np.isin(target, ids)
         if self.prev_labels is None:  # the first annotation is complete; other ids ignored

@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .aggregation import BACKGROUND_FILL, paste_logits
 from .blocks import RefineBlock, ResBlock
 from .inputs import FrameInputs, crop_object_inputs
@@ -86,14 +87,14 @@ class RefineDecoder(BaseModule):
         self.prior_scale = None
         if prior_weight is not None:
             if num_classes != 2 or att_channels != 4:
-                raise ValueError('prior_weight needs num_classes=2 and the 4 SHLS attention '
-                                 'channels')
+                raise ConfigError('prior_weight needs num_classes=2 and the 4 SHLS attention '
+                                  'channels')
             self.prior_scale = nn.Parameter(torch.tensor(float(prior_weight)))
         if residual_band is not None and (prior_weight is None or residual_band < 1):
-            raise ValueError('residual_band needs prior_weight and must be >= 1 pixel')
+            raise ConfigError('residual_band needs prior_weight and must be >= 1 pixel')
         self.residual_band = residual_band
         if prune_only and prior_weight is None:
-            raise ValueError('prune_only needs prior_weight')
+            raise ConfigError('prune_only needs prior_weight')
         self.prune_only = bool(prune_only)
 
     def init_weights(self) -> None:

@@ -6,6 +6,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from shls.registry import MODELS
+from shls.structures.ids import VOID_ID
+from shls.utils.errors import ConfigError
 from .base import ContrastiveLoss
 
 
@@ -56,13 +58,13 @@ class NTXentLoss(ContrastiveLoss):
     """
 
     def __init__(self, temperature: float = 0.07, partners_per_anchor: Optional[int] = 16,
-                 loss_weight: float = 1.0, ignore_index: int = 255) -> None:
+                 loss_weight: float = 1.0, ignore_index: int = VOID_ID) -> None:
         super().__init__()
         if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+            raise ConfigError(f'temperature must be > 0, got {temperature}')
         if partners_per_anchor is not None and partners_per_anchor < 1:
-            raise ValueError(f'partners_per_anchor must be >= 1 or None, got '
-                             f'{partners_per_anchor}')
+            raise ConfigError(f'partners_per_anchor must be >= 1 or None, got '
+                              f'{partners_per_anchor}')
         self.temperature = temperature
         self.partners_per_anchor = partners_per_anchor
         self.loss_weight = loss_weight

@@ -6,6 +6,7 @@ import numpy as np
 
 from shls.models.superpixels import SuperpixelGenerator, to_rgb_uint8
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError, InputError
 from .grabcut import crop_around, grabcut_object
 
 
@@ -37,8 +38,8 @@ class BasePromptToMask(metaclass=ABCMeta):
                      type='SLICSuperpixels', segment_area=50, compactness=10),
                  min_fraction: float = 0.1, min_fill: float = 0.25) -> None:
         if iterations < 1 or margin < 0 or min_margin < 1 or max_side < 16:
-            raise ValueError('PromptToMask needs iterations >= 1, margin >= 0, '
-                             'min_margin >= 1 and max_side >= 16')
+            raise ConfigError('PromptToMask needs iterations >= 1, margin >= 0, '
+                              'min_margin >= 1 and max_side >= 16')
         self.iterations = int(iterations)
         self.margin = float(margin)
         self.min_margin = int(min_margin)
@@ -105,5 +106,5 @@ def paint_objects(masks: Sequence[np.ndarray], shape: Tuple[int, int],
 def object_ids(count: int) -> List[int]:
     """Ids 1..count, checked to fit an id map (1..254)."""
     if not 1 <= count <= 254:
-        raise ValueError(f'1 to 254 objects can be prompted, got {count}')
+        raise InputError(f'1 to 254 objects can be prompted, got {count}')
     return list(range(1, count + 1))

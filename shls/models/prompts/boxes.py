@@ -4,6 +4,8 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
+from shls.utils.errors import InputError
+
 #: ``(x0, y0, x1, y1)`` in pixels: left, top, right, bottom edges (x1, y1 exclusive).
 Box = Tuple[int, int, int, int]
 
@@ -20,7 +22,7 @@ def parse_box(text: str) -> Tuple[float, float, float, float]:
     except ValueError:
         values = []
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise ValueError(f'a box is four numbers x0,y0,x1,y1 (pixels), got {text!r}')
+        raise InputError(f'a box is four numbers x0,y0,x1,y1 (pixels), got {text!r}')
     return tuple(values)
 
 
@@ -47,18 +49,18 @@ def check_boxes(boxes, shape: Tuple[int, int]) -> List[Box]:
         except (TypeError, ValueError):
             array = np.zeros(0)
         if array.size != 4 or not np.isfinite(array).all():
-            raise ValueError(f'box {index + 1}: expected four numbers x0,y0,x1,y1, got '
+            raise InputError(f'box {index + 1}: expected four numbers x0,y0,x1,y1, got '
                              f'{values!r}')
         x0, y0, x1, y1 = (int(v) for v in np.rint(array))
         if min(x0, y0) < 0 or x1 > width or y1 > height:
-            raise ValueError(f'box {index + 1} ({x0},{y0},{x1},{y1}) reaches outside the '
+            raise InputError(f'box {index + 1} ({x0},{y0},{x1},{y1}) reaches outside the '
                              f'{width}x{height} frame')
         if x1 - x0 < 2 or y1 - y0 < 2:
-            raise ValueError(f'box {index + 1} ({x0},{y0},{x1},{y1}) is empty: x1 > x0 + 1 '
+            raise InputError(f'box {index + 1} ({x0},{y0},{x1},{y1}) is empty: x1 > x0 + 1 '
                              'and y1 > y0 + 1 are needed')
         out.append((x0, y0, x1, y1))
     if not out:
-        raise ValueError('no box given')
+        raise InputError('no box given')
     return out
 
 

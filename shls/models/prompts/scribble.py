@@ -6,6 +6,7 @@ import numpy as np
 
 from shls.datasets.mask_io import read_mask
 from shls.registry import MODELS
+from shls.utils.errors import InputError
 from .base import BasePromptToMask, paint_objects
 from .boxes import tight_box
 from .grabcut import MAYBE_BG, MAYBE_FG, SURE_BG, SURE_FG
@@ -46,7 +47,7 @@ class ScribblePromptToMask(BasePromptToMask):
         rgb = self.rgb(image)
         strokes, name = read_scribble(prompt)
         if strokes.shape != rgb.shape[:2]:
-            raise ValueError(f'scribble is {strokes.shape[1]}x{strokes.shape[0]} but the '
+            raise InputError(f'scribble is {strokes.shape[1]}x{strokes.shape[0]} but the '
                              f'frame is {rgb.shape[1]}x{rgb.shape[0]}: {name}')
         ids = scribble_ids(strokes, name)
         height, width = strokes.shape
@@ -73,7 +74,7 @@ def read_scribble(prompt) -> tuple:
         return read_mask(os.fspath(prompt)), os.fspath(prompt)
     array = np.asarray(prompt)
     if array.ndim != 2:
-        raise ValueError(f'a scribble must be (H, W) ids, got shape {array.shape}')
+        raise InputError(f'a scribble must be (H, W) ids, got shape {array.shape}')
     return array, 'the scribble'
 
 
@@ -81,6 +82,6 @@ def scribble_ids(strokes: np.ndarray, name: str) -> List[int]:
     """Object ids with strokes, sorted (1..254)."""
     ids = [int(k) for k in np.unique(strokes) if UNKNOWN < k < BACKGROUND_STROKE]
     if not ids:
-        raise ValueError(f'scribble has no object stroke (ids 1..254; 0 = unknown, 255 = '
+        raise InputError(f'scribble has no object stroke (ids 1..254; 0 = unknown, 255 = '
                          f'background): {name}')
     return ids

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from ..superpixels.base import to_rgb_uint8
 from .refine import SaliencyMaskRefiner
 
@@ -36,7 +37,7 @@ class BaseSaliencyEstimator(metaclass=ABCMeta):
     def __init__(self, max_side: int = 300, min_colour_range: float = 2.0,
                  refiner: Optional[Union[dict, SaliencyMaskRefiner]] = None) -> None:
         if max_side < 8:
-            raise ValueError(f'max_side must be >= 8, got {max_side}')
+            raise ConfigError(f'max_side must be >= 8, got {max_side}')
         self.max_side = int(max_side)
         self.min_colour_range = float(min_colour_range)
         self.refiner = build_refiner(refiner)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import BaseSaliencyEstimator
 
 
@@ -19,7 +20,7 @@ class CentrePriorSaliency(BaseSaliencyEstimator):
     def __init__(self, sigma: float = 0.25, **kwargs) -> None:
         super().__init__(**kwargs)
         if sigma <= 0:
-            raise ValueError(f'sigma must be > 0, got {sigma}')
+            raise ConfigError(f'sigma must be > 0, got {sigma}')
         self.sigma = float(sigma)
 
     def _saliency_map(self, rgb: np.ndarray) -> np.ndarray:

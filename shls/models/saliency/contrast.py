@@ -3,6 +3,7 @@ import numpy as np
 from skimage.segmentation import slic
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import BaseSaliencyEstimator
 from .superpixel_graph import build_graph, pairwise_colour_distance, rgb_to_lab
 
@@ -26,7 +27,7 @@ class ContrastSaliency(BaseSaliencyEstimator):
                  sigma_spa: float = 0.4, centre_sigma: float = 0.3, **kwargs) -> None:
         super().__init__(**kwargs)
         if n_segments < 1:
-            raise ValueError(f'n_segments must be >= 1, got {n_segments}')
+            raise ConfigError(f'n_segments must be >= 1, got {n_segments}')
         self.n_segments = int(n_segments)
         self.compactness = float(compactness)
         self.sigma_spa = float(sigma_spa)

@@ -4,6 +4,7 @@ from typing import List, Optional, Sequence, Union
 import numpy as np
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import BaseSaliencyEstimator
 
 
@@ -30,7 +31,7 @@ class EnsembleSaliency(BaseSaliencyEstimator):
             raise TypeError('members must be one or more saliency estimators')
         weights = np.ones(len(self.members)) if weights is None else np.asarray(weights, float)
         if weights.shape != (len(self.members), ) or (weights < 0).any() or weights.sum() <= 0:
-            raise ValueError(f'need {len(self.members)} non-negative weights, got {weights}')
+            raise ConfigError(f'need {len(self.members)} non-negative weights, got {weights}')
         self.weights = tuple(float(w) for w in weights / weights.sum())
 
     def _saliency_map(self, rgb: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 from skimage.morphology import reconstruction
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import BaseSaliencyEstimator
 from .superpixel_graph import rgb_to_lab
 
@@ -43,7 +44,7 @@ class MBDSaliency(BaseSaliencyEstimator):
                  centre_sigma: float = 0.0, sigmoid_gain: float = 0.0, **kwargs) -> None:
         super().__init__(**kwargs)
         if passes < 1:
-            raise ValueError(f'passes must be >= 1, got {passes}')
+            raise ConfigError(f'passes must be >= 1, got {passes}')
         self.passes = int(passes)
         self.border_width = float(border_width)
         self.smooth = float(smooth)

@@ -16,6 +16,7 @@ import numpy as np
 from skimage.segmentation import slic
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import BaseSaliencyEstimator
 from .superpixel_graph import (SuperpixelGraph, build_graph, geodesic_distances,
                                graph_laplacian, pairwise_colour_distance, rgb_to_lab)
@@ -45,7 +46,7 @@ class RBDSaliency(BaseSaliencyEstimator):
                  optimise: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         if n_segments < 1:
-            raise ValueError(f'n_segments must be >= 1, got {n_segments}')
+            raise ConfigError(f'n_segments must be >= 1, got {n_segments}')
         self.n_segments = int(n_segments)
         self.compactness = float(compactness)
         self.sigma_clr = float(sigma_clr)

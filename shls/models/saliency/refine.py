@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 
 
 @MODELS.register_module()
@@ -45,9 +46,9 @@ class SaliencyMaskRefiner:
                  min_area: float = 0.005, fill_holes: bool = True, grabcut_iters: int = 3,
                  grabcut_band: Optional[float] = 0.1) -> None:
         if isinstance(threshold, str) and threshold not in ('otsu', 'mean'):
-            raise ValueError(f"threshold must be 'otsu', 'mean' or a number, got {threshold!r}")
+            raise ConfigError(f"threshold must be 'otsu', 'mean' or a number, got {threshold!r}")
         if grabcut_iters < 0:
-            raise ValueError(f'grabcut_iters must be >= 0, got {grabcut_iters}')
+            raise ConfigError(f'grabcut_iters must be >= 0, got {grabcut_iters}')
         self.threshold = threshold
         self.mean_factor = float(mean_factor)
         self.min_threshold = float(min_threshold)

@@ -5,6 +5,7 @@ from typing import Tuple
 import numpy as np
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import SuperpixelGenerator
 
 
@@ -23,7 +24,7 @@ class GridSuperpixels(SuperpixelGenerator):
 
     def __init__(self, n_segments: int = 1024) -> None:
         if n_segments < 1:
-            raise ValueError(f'n_segments must be >= 1, got {n_segments}')
+            raise ConfigError(f'n_segments must be >= 1, got {n_segments}')
         self.n_segments = int(n_segments)
 
     def grid_shape(self, height: int, width: int) -> Tuple[int, int]:

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from ._edges import canny_edges
 from ._morphology import area_closing, area_opening, remove_interior, thin_padded
 from .base import SuperpixelGenerator
@@ -75,11 +76,11 @@ class ISECSuperpixels(SuperpixelGenerator):
                  closing_area_step: int = 5, post_area: int = 20,
                  max_side: Optional[int] = None) -> None:
         if f_order < 1 or nit < 1:
-            raise ValueError(f'f_order and nit must be >= 1, got {f_order}, {nit}')
+            raise ConfigError(f'f_order and nit must be >= 1, got {f_order}, {nit}')
         if high_thresholds is not None and len(high_thresholds) < nit:
-            raise ValueError(f'need {nit} high thresholds, got {len(high_thresholds)}')
+            raise ConfigError(f'need {nit} high thresholds, got {len(high_thresholds)}')
         if max_side is not None and max_side < 1:
-            raise ValueError(f'max_side must be >= 1, got {max_side}')
+            raise ConfigError(f'max_side must be >= 1, got {max_side}')
         self.f_order = int(f_order)
         self.nit = int(nit)
         self.high_thresholds = (None if high_thresholds is None else

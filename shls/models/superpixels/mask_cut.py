@@ -2,11 +2,12 @@
 import cv2
 import numpy as np
 
+from shls.structures.ids import VOID_ID
 from .base import relabel_contiguous
 
 
 def superpixel_mode(superpixels: np.ndarray, mask: np.ndarray,
-                    ignore_index: int = 255) -> np.ndarray:
+                    ignore_index: int = VOID_ID) -> np.ndarray:
     """Most frequent mask label inside each superpixel (vectorised with bincount).
 
     Args:
@@ -31,7 +32,7 @@ def superpixel_mode(superpixels: np.ndarray, mask: np.ndarray,
 
 
 def cut_superpixels_by_mask(superpixels: np.ndarray, mask: np.ndarray,
-                            ignore_index: int = 255) -> np.ndarray:
+                            ignore_index: int = VOID_ID) -> np.ndarray:
     """Split superpixels so that none straddles two mask labels.
 
     Each superpixel keeps the pixels that carry its mode label; every remaining pixel

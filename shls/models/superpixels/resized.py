@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import SuperpixelGenerator
 
 
@@ -26,7 +27,7 @@ class ResizedSuperpixels(SuperpixelGenerator):
     def __init__(self, generator: Union[dict, SuperpixelGenerator],
                  scale: float = 0.5) -> None:
         if not 0 < scale <= 1:
-            raise ValueError(f'ResizedSuperpixels: scale must be in (0, 1], got {scale!r}')
+            raise ConfigError(f'ResizedSuperpixels: scale must be in (0, 1], got {scale!r}')
         self.generator = MODELS.build(generator) if isinstance(generator, dict) else generator
         self.scale = float(scale)
 

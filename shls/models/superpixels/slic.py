@@ -5,6 +5,7 @@ import numpy as np
 from skimage.segmentation import slic
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import SuperpixelGenerator
 
 
@@ -27,9 +28,9 @@ class SLICSuperpixels(SuperpixelGenerator):
                  max_num_iter: int = 10, enforce_connectivity: bool = True,
                  segment_area: Optional[float] = None) -> None:
         if n_segments < 1:
-            raise ValueError(f'n_segments must be >= 1, got {n_segments}')
+            raise ConfigError(f'n_segments must be >= 1, got {n_segments}')
         if segment_area is not None and segment_area <= 0:
-            raise ValueError(f'segment_area must be > 0, got {segment_area}')
+            raise ConfigError(f'segment_area must be > 0, got {segment_area}')
         self.n_segments = int(n_segments)
         self.segment_area = segment_area
         self.compactness = float(compactness)

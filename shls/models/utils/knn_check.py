@@ -5,10 +5,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from shls.structures.ids import VOID_ID
+
 
 @torch.no_grad()
 def knn_self_check(features: Tensor, labels: Tensor, counts: Tensor, frames_per_clip: int,
-                   ignore_index: int = 255) -> Dict[str, int]:
+                   ignore_index: int = VOID_ID) -> Dict[str, int]:
     """Classify every later-frame superpixel of a clip by its nearest frame-0 superfeature.
 
     Args:

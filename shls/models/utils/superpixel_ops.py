@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from shls.structures.ids import VOID_ID
+
 
 def batch_offsets(labels: Tensor) -> Tuple[Tensor, Tensor]:
     """Make per-frame superpixel ids unique across a batch of frames.
@@ -90,7 +92,7 @@ def downsample_labels(labels: Tensor, size: Tuple[int, int]) -> Tensor:
 
 
 def segment_mode(labels: Tensor, mask: Tensor, num_segments: int, num_classes: int,
-                 ignore_index: int = 255) -> Tensor:
+                 ignore_index: int = VOID_ID) -> Tensor:
     """Most frequent mask class per segment (bincount over (segment, class) pairs).
 
     Args:

@@ -1,0 +1,23 @@
+# Test-time settings of the shipped CPU model (model.test_cfg), shared by its configs:
+# the superfeatures are joined by a per-superpixel colour block, the backbone runs in
+# bfloat16 where the CPU has native kernels (float32 elsewhere) and SLIC runs on the
+# half-size frame (labels upsampled), the settings that measured best for J&F at about
+# 2 frames/s on a 2-core CPU (README).
+# A config adds this file to its _base_ list and reads the block as a base variable
+# (a second `model` among the bases of one list is refused by mmengine):
+#   model = dict(test_cfg=_base_.cpu_test_cfg)
+# Override single knobs as model.test_cfg.<knob> (e.g. --cfg-options
+# model.test_cfg.winograd=False); this variable itself is only read when the config loads.
+cpu_test_cfg = dict(
+    handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
+    autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
+    winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
+    # opt-in: dict(weight=1.0, scale=0.5) moves the previous mask by optical flow as
+    # a bonus on the Eq.-4 scores (+1.0 J&F on ../shared/data/davis, +1.4 on
+    # davis_train, but -5.3 on blackswan; README, "Flow prior")
+    flow_prior=None,
+    superpixels=dict(
+        _delete_=True,
+        type='ResizedSuperpixels',
+        scale=0.5,
+        generator=dict(type='SLICSuperpixels', segment_area=100, compactness=20)))
