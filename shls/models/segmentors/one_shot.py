@@ -15,8 +15,8 @@ import torch
 from torch import Tensor
 
 from shls.structures.ids import BACKGROUND, NUM_LABEL_BINS
-from ..memory import (MemoryReadout, eq4_scores, filter_vote_outliers, memorise_confident,
-                      proximity_penalty)
+from ..memory import (MemoryBank, MemoryReadout, eq4_scores, filter_vote_outliers,
+                      memorise_confident, proximity_penalty)
 from ..memory.flow_prior import flow_prior_scores
 from ..utils import paint, segment_mode
 from .frame_context import FrameContext, Segmentation
@@ -48,10 +48,10 @@ class OneShotCore:
         decoder_context: Context around the refinement decoder (e.g. autocast).
     """
 
-    def __init__(self, memory, encoder: FrameEncoder, refiner: Optional[Refiner] = None,
-                 presegmentation: str = 'eq4', confidence_temperature: float = 0.1,
-                 outlier_min_overlap: float = 0.05, proximity_prior: Optional[dict] = None,
-                 flow_weight: float = 0.0,
+    def __init__(self, memory: MemoryBank, encoder: FrameEncoder,
+                 refiner: Optional[Refiner] = None, presegmentation: str = 'eq4',
+                 confidence_temperature: float = 0.1, outlier_min_overlap: float = 0.05,
+                 proximity_prior: Optional[dict] = None, flow_weight: float = 0.0,
                  decoder_context: Callable[[], ContextManager] = nullcontext) -> None:
         if presegmentation not in PRESEGMENTATIONS:
             raise ValueError(f'presegmentation must be one of {PRESEGMENTATIONS}, got '

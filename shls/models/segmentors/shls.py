@@ -11,6 +11,7 @@ from torch import Tensor, nn
 from shls.registry import MODELS
 from shls.structures import VideoDataSample
 from shls.utils.keys import check_known_keys
+from ..memory import MemoryBank
 from ..superpixels import cut_superpixels_by_mask
 from ..utils import batch_offsets, knn_self_check, meta_maps, segment_mode
 from .descriptors import SuperfeatureDescriber
@@ -294,7 +295,7 @@ class SHLS(BaseModel):
             losses['knn_acc'] = torch.tensor(100.0 * acc, device=emb.features.device)
         return losses
 
-    def build_memory(self):
+    def build_memory(self) -> MemoryBank:
         """A fresh memory from the ``memory`` config: the one place it is built, for the
         inference core (:class:`shls.apis.VideoSegmenter`) and stage-2 training alike."""
         return MODELS.build(copy.deepcopy(dict(self.memory_cfg)))
