@@ -6,7 +6,8 @@ from .frame_source import (ArrayFrames, FileListFrames, FolderFrames, FrameSourc
 from .inference import VideoResult, build_model, init_segmenter, segment_video_to_disk
 from .prompts import segment_video_prompted
 from .streaming import load_first_mask, segment_video
-from .video_segmenter import DEFAULT_TEST_CFG, FrameContext, Segmentation, VideoSegmenter
+from .test_cfg import DEFAULT_TEST_CFG
+from .video_segmenter import FrameContext, Segmentation, VideoSegmenter
 
 __all__ = [
     'ArrayFrames', 'DEFAULT_TEST_CFG', 'FileListFrames', 'FolderFrames', 'FrameContext',

@@ -10,6 +10,10 @@ import pytest
 
 from .conftest import CPU_CONFIG, TINY_OPTIONS, run_tool
 
+STAGE2_CONFIG = 'configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py'
+STAGE2_CHECKPOINT = ('checkpoints/'
+                     'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth')
+
 
 def _train(repo_root, saliency_root, work_dir, iters, extra=(), launcher=None, env=None):
     opts = TINY_OPTIONS + [f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=2',
@@ -32,6 +36,20 @@ def test_two_iterations_write_checkpoint_and_validate(repo_root, saliency_root, 
     assert _logged_iters(out) == [1, 2]
     assert 'loss_contrastive' in out and 'knn_acc' in out
     assert re.search(r'knn/accuracy: \d+\.\d+', out)
+    assert osp.isfile(tmp_path / 'iter_2.pth')
+
+
+def test_two_stage2_iterations_of_the_shipped_config(repo_root, saliency_root, tmp_path):
+    """Stage 2 (the one-shot core run as at test time) through tools/train.py."""
+    res = run_tool(repo_root, [
+        'tools/train.py', STAGE2_CONFIG, '--data-root', saliency_root, '--work-dir',
+        str(tmp_path), '--cfg-options'] + TINY_OPTIONS + [
+        'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+        'default_hooks.checkpoint.interval=2', f'load_from={STAGE2_CHECKPOINT}'])
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = res.stdout + res.stderr
+    assert _logged_iters(out) == [1, 2]
+    assert 'loss_refine' in out and 'loss_contrastive' not in out
     assert osp.isfile(tmp_path / 'iter_2.pth')
 
 

@@ -1,9 +1,14 @@
+from .descriptors import SuperfeatureDescriber
+from .frame_context import FrameContext, Segmentation
+from .frame_encoder import FrameEncoder
+from .one_shot import PRESEGMENTATIONS, OneShotCore
 from .refine_loss import clip_refine_loss
 from .refiner import (FeatureMaps, FrameState, RefinedFrame, Refiner, object_masks,
                       paint_attention)
 from .shls import DEFAULT_TRAIN_CFG, SHLS
 
 __all__ = [
-    'DEFAULT_TRAIN_CFG', 'FeatureMaps', 'FrameState', 'RefinedFrame', 'Refiner', 'SHLS',
-    'clip_refine_loss', 'object_masks', 'paint_attention'
+    'DEFAULT_TRAIN_CFG', 'FeatureMaps', 'FrameContext', 'FrameEncoder', 'FrameState',
+    'OneShotCore', 'PRESEGMENTATIONS', 'RefinedFrame', 'Refiner', 'SHLS', 'Segmentation',
+    'SuperfeatureDescriber', 'clip_refine_loss', 'object_masks', 'paint_attention'
 ]

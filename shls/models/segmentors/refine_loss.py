@@ -1,16 +1,17 @@
 """Stage-2 training signal: the refinement module's cross-entropy over one clip
-(method.md §6 "Training")."""
+(method.md §6 "Training"), computed by running the one-shot core as at test time."""
 from typing import Optional
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from ..decoders import jitter_boxes
-from ..memory import memorise_confident, presegment_eq4
-from ..utils import paint
 from .false_blobs import plant_false_blobs
-from .refiner import FeatureMaps, Refiner, object_masks
+from .frame_context import FrameContext, Segmentation
+from .one_shot import OneShotCore
+from .refiner import FeatureMaps
 
 IGNORE_INDEX = 255
 NUM_IDS = 256  # mask ids are uint8
@@ -26,28 +27,39 @@ def _row_targets(gt_mask: Tensor, object_ids: Tensor, ignore_index: int) -> Tens
     return lut[gt_mask.long().clamp(0, NUM_IDS - 1)]
 
 
-def clip_refine_loss(refiner: Refiner, memory, maps: FeatureMaps, superpixels: Tensor,
-                     labels: Tensor, gt_masks: Tensor, update_memory: bool = True,
-                     ignore_index: int = IGNORE_INDEX,
-                     roi_from_prediction: bool = False,
-                     roi_jitter: float = 0.0,
+def frame_loss(seg: Segmentation, gt_mask: Tensor,
+               ignore_index: int = IGNORE_INDEX) -> Optional[Tensor]:
+    """Pixel-wise cross-entropy of a refined frame's Eq.-5 logits against its ground
+    truth; ``None`` when no pixel is labelled."""
+    refined = seg.refined
+    target = _row_targets(gt_mask, refined.object_ids, ignore_index)
+    if not bool((target != ignore_index).any()):
+        return None
+    return F.cross_entropy(refined.logits[None], target[None], ignore_index=ignore_index)
+
+
+def clip_refine_loss(core: OneShotCore, maps: FeatureMaps, superpixels: Tensor,
+                     labels: Tensor, gt_masks: Tensor, rgb: Optional[np.ndarray] = None,
+                     update_memory: bool = True, ignore_index: int = IGNORE_INDEX,
+                     roi_from_prediction: bool = False, roi_jitter: float = 0.0,
                      false_blob_prob: float = 0.0) -> Optional[Tensor]:
     """Pixel-wise cross-entropy of the Eq.-5 output on frames ``1..T-1`` of one clip.
 
-    The memory is fitted on frame 0's detached superfeatures with their (mask-cut)
-    superpixel labels; each later frame is queried, refined by ``refiner`` with ROIs from
-    its ground-truth masks (``refiner.rois``; with ``roi_from_prediction`` from its Eq.-4
-    pre-segmentation, as at test time), scored against the ground truth, and — as
-    at test time — its confident superfeatures join the pools of their Eq.-4
-    pre-segmentation classes, judged on the refined (detached) probabilities.
+    The core is reset and each frame enters it from the precomputed maps
+    (:meth:`FrameEncoder.from_maps`). The memory is fitted on frame 0's (detached)
+    superfeatures with their (mask-cut) superpixel labels; each later frame is queried,
+    pre-segmented, refined with ROIs from its ground-truth masks (with
+    ``roi_from_prediction`` from its pre-segmentation, as at test time), scored against
+    the ground truth, and — as at test time — its confident superfeatures join the pools
+    of their pre-segmentation classes, judged on the refined (detached) probabilities.
 
     Args:
-        refiner: A :class:`Refiner` with the training ROI rule (margin 0.5).
-        memory: A memory (``fit``/``query``/``update``/``select_confident``), reset here.
+        core: A :class:`OneShotCore` with a refiner using the training ROI rule.
         maps: The clip's :class:`FeatureMaps` (``T`` frames).
         superpixels: ``(T, H, W)`` int64 per-frame ids.
         labels: ``(N,)`` int64 superpixel labels (mask mode; ``ignore_index`` = void).
         gt_masks: ``(T, H, W)`` object ids (0 = background, ``ignore_index`` = void).
+        rgb: ``(T, H, W, 3)`` uint8 frames (needed by a hand-crafted descriptor block).
         update_memory: Add confident superfeatures after each frame.
         ignore_index: Void id of masks and labels.
         roi_from_prediction: ROIs from the frame's pre-segmentation instead of its
@@ -62,32 +74,34 @@ def clip_refine_loss(refiner: Refiner, memory, maps: FeatureMaps, superpixels: T
         The mean over frames of the per-frame cross-entropy, or ``None`` when frame 0 has
         no object or no later frame has a labelled pixel.
     """
-    feats = maps.features.split(maps.counts.tolist())
-    frame_labels = labels.split(maps.counts.tolist())
+    core.reset()
+    counts = maps.counts.tolist()
+    feats, frame_labels = maps.features.split(counts), labels.split(counts)
+
+    def frame(t: int) -> FrameContext:
+        return core.encoder.from_maps(superpixels[t], feats[t], maps.l1[t:t + 1],
+                                      maps.l4[t:t + 1], None if rgb is None else rgb[t], t)
+
+    first = frame(0)
     known = frame_labels[0] != ignore_index
-    memory.fit(feats[0][known].detach(), frame_labels[0][known])
-    object_ids = memory.classes[memory.classes != 0]
-    if len(object_ids) == 0:
+    core.write_annotation(first.features[known], frame_labels[0][known])
+    if not core.objects:
         return None
-    refiner.start(maps.l1[:1], maps.l4[:1], superpixels[0], memory.query(feats[0]),
-                  gt_masks[0].long(), object_ids)
+    core.start_refiner(first, gt_masks[0].long())
     losses = []
     for t in range(1, len(feats)):
-        readout = memory.query(feats[t])
+        ctx = frame(t)
+        core.query(ctx)
         if false_blob_prob > 0 and float(torch.rand(())) < false_blob_prob:
-            readout = plant_false_blobs(readout, superpixels[t], frame_labels[t])
-        presegmentation = presegment_eq4(readout.short, readout.long, readout.classes)
-        roi_source = paint(presegmentation, superpixels[t]) if roi_from_prediction \
-            else gt_masks[t].long()
-        boxes = refiner.rois(object_masks(roi_source, refiner.object_ids))
-        boxes = jitter_boxes(boxes, tuple(gt_masks.shape[-2:]), roi_jitter)
-        out = refiner.step(maps.l1[t:t + 1], maps.l4[t:t + 1], superpixels[t], readout, boxes)
-        target = _row_targets(gt_masks[t], refiner.object_ids, ignore_index)
-        if bool((target != ignore_index).any()):
-            losses.append(F.cross_entropy(out.logits[None], target[None],
-                                          ignore_index=ignore_index))
+            ctx.readout = plant_false_blobs(ctx.readout, ctx.superpixels, frame_labels[t])
+        pre = core.presegment(ctx)
+        roi_source = pre.mask if roi_from_prediction else gt_masks[t].long()
+        boxes = jitter_boxes(core.rois(roi_source), tuple(gt_masks.shape[-2:]), roi_jitter)
+        seg = core.refine(ctx, pre, boxes)
+        loss = frame_loss(seg, gt_masks[t], ignore_index)
+        if loss is not None:
+            losses.append(loss)
         if update_memory and t < len(feats) - 1:
-            probs = out.superpixel_probs(superpixels[t], len(feats[t]), readout.classes)
-            memorise_confident(memory, feats[t].detach(), presegmentation, probs.detach())
-    refiner.reset()
+            core.memorise(ctx, seg)
+    core.reset()
     return torch.stack(losses).mean() if losses else None

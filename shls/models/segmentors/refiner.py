@@ -3,8 +3,10 @@
 One :class:`Refiner` follows one video (at test time) or one clip (stage-2 training):
 :meth:`Refiner.start` stores the reference frame, :meth:`Refiner.step` refines a frame
 from its memory read-out and object ROIs and keeps, of that frame, only what the next
-frame needs. The inference core (:class:`shls.apis.VideoSegmenter`) and the stage-2 loss
-(:func:`~shls.models.segmentors.refine_loss.clip_refine_loss`) both run this code.
+frame needs. It is the refinement step of the one-shot core
+(:class:`~shls.models.segmentors.one_shot.OneShotCore`), which the streaming API
+(:class:`shls.apis.VideoSegmenter`) and the stage-2 loss
+(:func:`~shls.models.segmentors.refine_loss.clip_refine_loss`) both run.
 """
 from dataclasses import dataclass
 from typing import NamedTuple, Optional

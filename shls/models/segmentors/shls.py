@@ -11,9 +11,12 @@ from torch import Tensor, nn
 from shls.registry import MODELS
 from shls.structures import VideoDataSample
 from shls.utils.keys import check_known_keys
+from ..memory import MemoryBank
 from ..superpixels import cut_superpixels_by_mask
 from ..utils import batch_offsets, knn_self_check, meta_maps, segment_mode
-from .clip_descriptors import describe_clip
+from .descriptors import SuperfeatureDescriber
+from .frame_encoder import FrameEncoder
+from .one_shot import OneShotCore
 from .refine_loss import IGNORE_INDEX, clip_refine_loss
 from .refiner import FeatureMaps, Refiner
 
@@ -77,12 +80,15 @@ class SHLS(BaseModel):
     :class:`SuperfeatureHead` pools them per superpixel into superfeatures, and a
     contrastive loss pulls together superfeatures of the same object within a frame.
 
-    Stage 2 (with ``decoder``): per clip, a fresh memory is fitted on frame 0 and each
-    later frame is refined by the :class:`~shls.models.decoders.RefineDecoder` exactly as
-    at test time (:class:`~shls.models.segmentors.refiner.Refiner`), with ROIs from the
-    ground truth; ``loss_refine`` is the pixel-wise cross-entropy of the Eq.-5 output
-    averaged over frames ``1..T-1`` (:func:`clip_refine_loss`). ``loss=None`` drops the
-    contrastive loss (stage 2 alone); ``frozen=('backbone', 'head')`` freezes stage 1.
+    Stage 2 (with ``decoder``): per clip, the per-frame core of inference
+    (:class:`~shls.models.segmentors.one_shot.OneShotCore`, from
+    :meth:`build_training_core`) fits a fresh memory on frame 0 and segments each later
+    frame exactly as at test time, the :class:`~shls.models.decoders.RefineDecoder`
+    refining it with ROIs from the ground truth (or the pre-segmentation:
+    ``train_cfg.roi_from_prediction``); ``loss_refine`` is the pixel-wise cross-entropy
+    of the Eq.-5 output averaged over frames ``1..T-1`` (:func:`clip_refine_loss`).
+    ``loss=None`` drops the contrastive loss (stage 2 alone); ``frozen=('backbone',
+    'head')`` freezes stage 1.
 
     The superpixel generator belongs to the model, so one config line swaps it for
     training and inference alike. Clips whose data samples already carry
@@ -99,7 +105,8 @@ class SHLS(BaseModel):
             ``ISECSuperpixels`` ...), used for training clips without precomputed
             superpixels and at test time.
         cut_first_frame: Cut frame-0 superpixels along the given mask (method.md §2.3).
-        memory: ``MemoryBank`` config used by the inference core and stage-2 training.
+        memory: ``MemoryBank`` config used by the inference core and stage-2 training
+            (:meth:`build_memory`).
         data_preprocessor: Config of the preprocessor (``VideoDataPreprocessor``).
         self_check: Log the frame-0 KNN accuracy of each training clip.
         test_cfg: Inference options read by :class:`shls.apis.VideoSegmenter`; its
@@ -288,6 +295,23 @@ class SHLS(BaseModel):
             losses['knn_acc'] = torch.tensor(100.0 * acc, device=emb.features.device)
         return losses
 
+    def build_memory(self) -> MemoryBank:
+        """A fresh memory from the ``memory`` config: the one place it is built, for the
+        inference core (:class:`shls.apis.VideoSegmenter`) and stage-2 training alike."""
+        return MODELS.build(copy.deepcopy(dict(self.memory_cfg)))
+
+    def build_training_core(self) -> OneShotCore:
+        """The :class:`OneShotCore` of stage 2: the model's memory, the training ROI rule
+        (``train_cfg``) and the descriptors of ``train_cfg.handcrafted``."""
+        cfg = self.train_cfg
+        refiner = Refiner(self.decoder, use_roi=cfg['roi'], margin=cfg['roi_margin'],
+                          min_side=0.05 if cfg['roi_from_prediction'] else 0.0,
+                          min_first_box=cfg['roi_from_prediction'])
+        describer = SuperfeatureDescriber(self.train_handcrafted,
+                                          (cfg['learned_weight'], cfg['handcrafted_weight']))
+        encoder = FrameEncoder(self, describer, with_maps=True)
+        return OneShotCore(self.build_memory(), encoder, refiner)
+
     def refine_loss(self, emb: Embedding, gt_masks: Tensor,
                     inputs: Optional[Tensor] = None) -> Tensor:
         """Mean over clips of :func:`clip_refine_loss` (stage 2).
@@ -304,34 +328,34 @@ class SHLS(BaseModel):
         """
         num_clips, num_frames = gt_masks.shape[:2]
         cfg = self.train_cfg
-        refiner = Refiner(self.decoder, use_roi=cfg['roi'], margin=cfg['roi_margin'],
-                          min_side=0.05 if cfg['roi_from_prediction'] else 0.0,
-                          min_first_box=cfg['roi_from_prediction'])
-        memory = MODELS.build(copy.deepcopy(dict(self.memory_cfg)))
+        core = self.build_training_core()
         frame_counts = emb.counts.view(num_clips, num_frames)
         starts = torch.cumsum(frame_counts.sum(1), 0) - frame_counts.sum(1)
         losses = []
         for b in range(num_clips):
             rows = slice(b * num_frames, (b + 1) * num_frames)
             items = slice(int(starts[b]), int(starts[b] + frame_counts[b].sum()))
-            features = emb.features[items]
-            if self.train_handcrafted is not None:
-                if inputs is None:
-                    raise ValueError('train_cfg.handcrafted needs the input frames')
-                features = describe_clip(
-                    features, frame_counts[b], self.data_preprocessor.denormalize(inputs[b]),
-                    emb.superpixels[rows], self.train_handcrafted,
-                    (cfg['learned_weight'], cfg['handcrafted_weight']))
-            maps = FeatureMaps(features, frame_counts[b], emb.maps.l1[rows], emb.maps.l4[rows])
-            loss = clip_refine_loss(refiner, memory, maps, emb.superpixels[rows],
-                                    emb.labels[items], gt_masks[b], cfg['update_memory'],
-                                    IGNORE_INDEX, cfg['roi_from_prediction'],
-                                    cfg['roi_jitter'], cfg['false_blob_prob'])
+            maps = FeatureMaps(emb.features[items], frame_counts[b], emb.maps.l1[rows],
+                               emb.maps.l4[rows])
+            loss = clip_refine_loss(core, maps, emb.superpixels[rows], emb.labels[items],
+                                    gt_masks[b], self._clip_rgb(inputs, b),
+                                    cfg['update_memory'], IGNORE_INDEX,
+                                    cfg['roi_from_prediction'], cfg['roi_jitter'],
+                                    cfg['false_blob_prob'])
             if loss is not None:
                 losses.append(loss)
         if not losses:
             return sum(p.sum() for p in self.decoder.parameters()) * 0.0
         return torch.stack(losses).mean()
+
+    def _clip_rgb(self, inputs: Optional[Tensor], b: int) -> Optional[np.ndarray]:
+        """``(T, H, W, 3)`` uint8 frames of clip ``b`` for the hand-crafted block
+        (``None`` without ``train_cfg.handcrafted``)."""
+        if self.train_handcrafted is None:
+            return None
+        if inputs is None:
+            raise ValueError('train_cfg.handcrafted needs the input frames')
+        return self.data_preprocessor.denormalize(inputs[b]).permute(0, 2, 3, 1).cpu().numpy()
 
     def predict(self, inputs: Tensor,
                 data_samples: List[VideoDataSample]) -> List[VideoDataSample]:

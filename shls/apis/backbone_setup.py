@@ -1,0 +1,52 @@
+"""How the backbone runs at inference: precision, Winograd convolutions, memory layout."""
+from typing import NamedTuple, Optional
+
+import torch
+from torch import nn
+
+from shls.deployment.precision import PrecisionSetting, resolve_autocast
+from shls.deployment.winograd import use_winograd
+
+
+class BackboneSetup(NamedTuple):
+    """The run-time choices for a model's backbone.
+
+    Attributes:
+        autocast_dtype: The autocast dtype of ``test_cfg.autocast`` (``None`` = float32).
+        winograd: Winograd convolutions (NNPACK) in the float32 CPU backbone.
+        channels_last: Frames enter the backbone channels-last (oneDNN's fast CPU
+            layout), unless NNPACK runs its convolutions (it takes NCHW).
+    """
+
+    autocast_dtype: Optional[torch.dtype]
+    winograd: bool
+    channels_last: bool
+
+
+def _has_parameters(module: Optional[nn.Module]) -> bool:
+    return module is not None and any(True for _ in module.parameters())
+
+
+def prepare_backbone(model: nn.Module, device: torch.device, autocast: PrecisionSetting,
+                     winograd: bool) -> BackboneSetup:
+    """Choose the backbone's precision and layout and apply them (in place).
+
+    Args:
+        model: The model; its ``backbone`` (if any) is changed in place: Winograd
+            convolutions and the chosen memory format on a CPU.
+        device: Where the model runs.
+        autocast: ``test_cfg.autocast`` (:func:`~shls.deployment.precision.resolve_autocast`).
+        winograd: ``test_cfg.winograd``.
+
+    Returns:
+        :class:`BackboneSetup`.
+    """
+    backbone = getattr(model, 'backbone', None)
+    dtype = resolve_autocast(autocast, device, backbone)
+    on_cpu = device.type == 'cpu' and _has_parameters(backbone)
+    winograd = bool(on_cpu and dtype is None and winograd and use_winograd(backbone) > 0)
+    channels_last = on_cpu and not winograd
+    if on_cpu:
+        memory_format = torch.channels_last if channels_last else torch.contiguous_format
+        backbone.to(memory_format=memory_format)
+    return BackboneSetup(dtype, winograd, channels_last)

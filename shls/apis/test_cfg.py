@@ -1,0 +1,118 @@
+"""The inference options (``model.test_cfg``) of :class:`~shls.apis.VideoSegmenter`:
+defaults and checks."""
+from shls.deployment.precision import check_precision_setting
+from shls.models.memory.flow_prior import check_flow_prior
+from shls.models.segmentors.one_shot import PRESEGMENTATIONS
+from shls.utils.keys import check_known_keys
+
+#: Inference options read from ``model.test_cfg`` (then from keyword overrides).
+DEFAULT_TEST_CFG = dict(
+    # 'eq4': argmax of S_k + L_k - max_{l!=k} S_l - max_{l!=k} L_l (paper, Eq. 4);
+    # 'vote': the seed code's painted KNN vote + blob / convex-hull outlier filter.
+    presegmentation='eq4',
+    # 'vote' only: fraction of an object's previous mask a kept blob must overlap.
+    outlier_min_overlap=0.05,
+    # Class probabilities = softmax(Eq.-4 scores / T); they choose the confident
+    # superfeatures that enter memory (MemoryBank.confidence_thr / _relative).
+    confidence_temperature=0.1,
+    # Add confident superfeatures of each predicted frame to memory.
+    update_memory=True,
+    # Centre the superfeatures and scale them to unit spread with the first frame's
+    # statistics before the memory compares them by cosine.
+    standardize_features=False,
+    # A training-free descriptor concatenated to every superfeature, e.g.
+    # dict(type='SuperpixelColourStats'); both blocks are then standardised.
+    handcrafted=None,
+    # Weights of the learned and the hand-crafted blocks after standardisation
+    # (learned_weight=0 with a hand-crafted block and no decoder: the backbone is skipped,
+    # the no-learning variant).
+    learned_weight=1.0,
+    handcrafted_weight=1.0,
+    # Refine with the model's decoder when it has one (False: pre-segmentation only,
+    # the same checkpoint; Table 1 ablation).
+    refine=True,
+    # Decode each object in its ROI; False: every object on the whole frame ("without
+    # ROI" ablation).
+    roi=True,
+    # ROI = pre-segmentation box enlarged by roi_margin (0.3 = 15 % per side), never
+    # smaller than the object's frame-0 ROI; sides below roi_min_side of the frame span
+    # the whole frame; an empty pre-segmentation gives the whole frame.
+    roi_margin=0.3,
+    roi_min_side=0.05,
+    # Decode ROIs with a longer side above this many pixels shrunk to it, logits resized
+    # back (None: at full size, the paper). 256 = the size of the training clips.
+    roi_max_side=None,
+    # Segment at this fraction of the frame size (1.0 = native): frames and given masks
+    # are resized down (area / nearest), the label maps back up (nearest). 0.5 at 480p
+    # runs the whole pipeline at 240p, ~3-4x faster on a CPU.
+    working_scale=1.0,
+    # Mixed precision of the backbone, heads and decoder (shls.deployment.precision): False =
+    # float32; 'auto' = float16 on CUDA, bfloat16 on a CPU only where a start-up probe
+    # measures it faster than float32 (native bf16 kernels, e.g. AVX512-BF16), else
+    # float32; True = forced (bfloat16 on a CPU, float16 on CUDA). Superfeatures are cast
+    # back to float32 before the memory.
+    autocast=False,
+    # Float32 on a CPU: stride-1 3x3 convolutions of the backbone through NNPACK's
+    # Winograd transform where this PyTorch has NNPACK and each layer measures it faster
+    # (shls.deployment.winograd; -6 to -14 % backbone time at 480p on 2 cores, relative
+    # error ~1e-6); False = oneDNN only.
+    winograd=True,
+    # Temporal prior (not in the paper): dict(margin=m, weight=w) lowers object k's Eq.-4
+    # score of a superpixel by w per object size (sqrt of k's area) that its centre lies
+    # beyond m object sizes from k's mask in the previous frame
+    # (shls.models.memory.proximity_prior); None = off.
+    proximity_prior=None,
+    # Motion prior (not in the paper): dict(weight=w, scale=s) adds w times the fraction
+    # of each superpixel that the previous mask, moved by DIS optical flow computed at
+    # s of the frame size, gives to each class, to its Eq.-4 scores
+    # (shls.models.memory.flow_prior); None = off.
+    flow_prior=None,
+)
+#: Keys of ``model.test_cfg`` consumed by the model itself.
+MODEL_TEST_CFG_KEYS = ('superpixels', )
+
+
+def merge_test_cfg(model_cfg: dict, overrides: dict) -> dict:
+    """Defaults <- ``model_cfg`` <- ``overrides``, unknown keys and values rejected.
+
+    Args:
+        model_cfg: The model's ``test_cfg`` (its :data:`MODEL_TEST_CFG_KEYS` skipped).
+        overrides: Keyword overrides (keys of :data:`DEFAULT_TEST_CFG`).
+
+    Returns:
+        The merged options, every key of :data:`DEFAULT_TEST_CFG`.
+
+    Raises:
+        ValueError: An unknown key (with a suggestion) or a bad value.
+    """
+    cfg = dict(DEFAULT_TEST_CFG)
+    for source, extra in ((model_cfg, MODEL_TEST_CFG_KEYS), (overrides, ())):
+        options = {k: v for k, v in source.items() if k not in extra}
+        check_known_keys(options, DEFAULT_TEST_CFG, 'test_cfg')
+        cfg.update(options)
+    check_test_cfg(cfg)
+    return cfg
+
+
+def check_test_cfg(cfg: dict) -> None:
+    """Raise ValueError unless every value of a merged ``test_cfg`` is valid."""
+    if cfg['presegmentation'] not in PRESEGMENTATIONS:
+        raise ValueError(f"test_cfg.presegmentation must be one of {PRESEGMENTATIONS}, "
+                         f"got {cfg['presegmentation']!r}")
+    if not cfg['confidence_temperature'] > 0:
+        raise ValueError('test_cfg.confidence_temperature must be > 0')
+    if not 0 <= cfg['outlier_min_overlap'] <= 1:
+        raise ValueError('test_cfg.outlier_min_overlap must be in [0, 1]')
+    if not (cfg['roi_margin'] >= 0 and 0 <= cfg['roi_min_side'] <= 1):
+        raise ValueError('test_cfg needs roi_margin >= 0 and roi_min_side in [0, 1]')
+    if cfg['roi_max_side'] is not None and not cfg['roi_max_side'] >= 4:
+        raise ValueError(f"test_cfg.roi_max_side must be None or >= 4, got "
+                         f"{cfg['roi_max_side']!r}")
+    check_precision_setting(cfg['autocast'])
+    check_flow_prior(cfg['flow_prior'])
+    if not isinstance(cfg['winograd'], bool):
+        raise ValueError(f"test_cfg.winograd must be True or False, got "
+                         f"{cfg['winograd']!r}")
+    if not 0 < cfg['working_scale'] <= 1:
+        raise ValueError('test_cfg.working_scale must be in (0, 1], got '
+                         f"{cfg['working_scale']!r}")

@@ -1,0 +1,124 @@
+"""Encoding one frame for the one-shot core: superpixels, superfeatures, decoder maps and
+descriptors (method.md §2-§4)."""
+from contextlib import nullcontext
+from typing import Callable, ContextManager, Optional, Tuple
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from .descriptors import SuperfeatureDescriber
+from .frame_context import FrameContext
+
+#: ``stage(name)`` -> a context manager timing that stage (see ``StageTimer``).
+StageHook = Callable[[str], ContextManager]
+
+
+def no_stage(name: str) -> ContextManager:
+    """The default :data:`StageHook`: times nothing."""
+    return nullcontext()
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """Where a model's parameters (or, without any, its buffers) live; CPU if neither."""
+    tensor = next(iter(model.parameters()), None)
+    if tensor is None:
+        tensor = next(iter(model.buffers()), torch.empty(0))
+    return tensor.device
+
+
+class FrameEncoder:
+    """Turns a frame into a :class:`FrameContext` (everything but the memory read-out).
+
+    Inference encodes an RGB frame through the model (:meth:`encode`); stage-2 training
+    takes the maps the model computed for a whole batch (:meth:`from_maps`). Both end in
+    the same :class:`SuperfeatureDescriber`.
+
+    Args:
+        model: An ``SHLS`` model (``compute_superpixels``, ``data_preprocessor``,
+            ``extract_superfeatures``; with ``with_maps`` ``extract_feature_maps``).
+        describer: Turns learned superfeatures into the memory's descriptors.
+        with_maps: Also give the decoder's L1 / L4 maps (when refining).
+        uses_backbone: False for the no-learning variant (hand-crafted block only): the
+            backbone is not run and the learned block is empty.
+        channels_last: Feed the backbone a channels-last frame (oneDNN's fast layout).
+        autocast: Context for the backbone and heads (mixed precision), e.g.
+            :func:`shls.deployment.precision.autocast_context`.
+        stage: Times the ``superpixels``, ``features`` and ``descriptors`` stages.
+    """
+
+    def __init__(self, model: nn.Module, describer: SuperfeatureDescriber,
+                 with_maps: bool = False, uses_backbone: bool = True,
+                 channels_last: bool = False,
+                 autocast: Callable[[], ContextManager] = nullcontext,
+                 stage: StageHook = no_stage) -> None:
+        self.model = model
+        self.describer = describer
+        self.with_maps = with_maps
+        self.uses_backbone = uses_backbone
+        self.channels_last = channels_last
+        self.autocast = autocast
+        self.stage = stage
+
+    def reset(self) -> None:
+        """Forget the video (the descriptors' first-frame statistics)."""
+        self.describer.reset()
+
+    def encode(self, rgb: np.ndarray, cut: Optional[np.ndarray] = None,
+               index: int = 0) -> FrameContext:
+        """Superpixels (cut along ``cut`` if given), superfeatures and descriptors.
+
+        Args:
+            rgb: ``(H, W, 3)`` uint8 frame.
+            cut: ``(H, W)`` ids to cut the superpixels along (an annotated frame).
+            index: Frame number stored in the context.
+
+        Returns:
+            The frame's :class:`FrameContext` (``l1`` / ``l4`` with :attr:`with_maps`).
+        """
+        device = model_device(self.model)
+        with self.stage('superpixels'):
+            spx = self.model.compute_superpixels(rgb, cut, test=True)
+            spx = torch.from_numpy(spx).to(device=device, dtype=torch.int64)
+        with self.stage('features'), self.autocast():
+            image = self._normalise(rgb, device)
+            features, l1, l4 = self._features(image, spx)
+        with self.stage('descriptors'):
+            features = self.describer(features, rgb, spx)
+        return FrameContext(index, image, spx, features, l1=l1, l4=l4)
+
+    def from_maps(self, superpixels: Tensor, features: Tensor, l1: Tensor, l4: Tensor,
+                  rgb: Optional[np.ndarray] = None, index: int = 0) -> FrameContext:
+        """A frame whose superfeatures and decoder maps are already computed.
+
+        Args:
+            superpixels: ``(H, W)`` int64 ids ``0..M-1``.
+            features: ``(M, S)`` learned superfeatures.
+            l1: ``(1, C1 + 3, H, W)`` decoder maps.
+            l4: ``(1, C4 + 3, h, w)`` decoder maps.
+            rgb: ``(H, W, 3)`` uint8 frame (needed with a hand-crafted block).
+            index: Frame number stored in the context.
+        """
+        features = self.describer(features, rgb, superpixels)
+        return FrameContext(index, None, superpixels, features, l1=l1, l4=l4)
+
+    def _normalise(self, rgb: np.ndarray, device: torch.device) -> Tensor:
+        """``(H, W, 3)`` uint8 -> ``(1, 3, H, W)`` normalised, in the backbone's layout."""
+        image = torch.from_numpy(rgb).to(device).permute(2, 0, 1)[None]
+        image = self.model.data_preprocessor.normalize(image)
+        if self.channels_last:
+            image = image.contiguous(memory_format=torch.channels_last)
+        return image
+
+    def _features(self, image: Tensor,
+                  spx: Tensor) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
+        """``(features, l1, l4)`` in float32; the maps ``None`` without :attr:`with_maps`."""
+        l1 = l4 = None
+        if not self.uses_backbone:  # no-learning variant: colour block only
+            features = image.new_zeros(int(spx.max()) + 1, 0)
+        elif not self.with_maps:
+            features, _ = self.model.extract_superfeatures(image, spx[None])
+        else:
+            features, _, l1, l4 = self.model.extract_feature_maps(image, spx[None])
+            l1, l4 = l1.float(), l4.float()
+        return features.float(), l1, l4

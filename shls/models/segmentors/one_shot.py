@@ -1,0 +1,195 @@
+"""The one-shot segmentation core: what SHLS does with ONE frame (method.md §5-§6).
+
+:class:`OneShotCore` owns a video's (or a training clip's) memory, refiner and descriptor
+statistics, and the per-frame steps: encode -> :meth:`~OneShotCore.query` ->
+:meth:`~OneShotCore.presegment` -> :meth:`~OneShotCore.refine` ->
+:meth:`~OneShotCore.memorise`. The streaming API (:class:`shls.apis.VideoSegmenter`) and
+stage-2 training (:func:`~shls.models.segmentors.refine_loss.clip_refine_loss`) both run
+these methods; they differ only in where ROIs come from and in training augmentations.
+"""
+from contextlib import nullcontext
+from typing import Callable, ContextManager, List, Optional
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from shls.structures.ids import BACKGROUND, NUM_LABEL_BINS
+from ..memory import (MemoryBank, MemoryReadout, eq4_scores, filter_vote_outliers,
+                      memorise_confident, proximity_penalty)
+from ..memory.flow_prior import flow_prior_scores
+from ..utils import paint, segment_mode
+from .frame_context import FrameContext, Segmentation
+from .frame_encoder import FrameEncoder
+from .refiner import Refiner, object_masks
+
+#: Pre-segmentation rules: ``'eq4'``, the argmax of the paper's Eq. 4; ``'vote'``, the
+#: seed code's painted KNN vote with the blob / convex-hull outlier filter.
+PRESEGMENTATIONS = ('eq4', 'vote')
+
+
+class OneShotCore:
+    """Per-frame segmentation with a superfeature memory and an optional refiner.
+
+    Args:
+        memory: A fresh memory (e.g. from ``SHLS.build_memory()``).
+        encoder: Turns frames (or precomputed maps) into :class:`FrameContext`.
+        refiner: A :class:`Refiner` around the model's decoder, or ``None``
+            (pre-segmentation only).
+        presegmentation: One of :data:`PRESEGMENTATIONS`.
+        confidence_temperature: Pre-segmentation probabilities are
+            ``softmax(Eq.-4 scores / T)``.
+        outlier_min_overlap: ``'vote'`` only: fraction of an object's previous mask a
+            kept blob must overlap.
+        proximity_prior: ``dict(margin=m, weight=w)`` subtracted from the Eq.-4 scores
+            (:func:`~shls.models.memory.proximity_penalty`), or ``None``.
+        flow_weight: Weight of the optical-flow prior added to the Eq.-4 scores of frames
+            that carry a ``warped_mask``.
+        decoder_context: Context around the refinement decoder (e.g. autocast).
+    """
+
+    def __init__(self, memory: MemoryBank, encoder: FrameEncoder,
+                 refiner: Optional[Refiner] = None, presegmentation: str = 'eq4',
+                 confidence_temperature: float = 0.1, outlier_min_overlap: float = 0.05,
+                 proximity_prior: Optional[dict] = None, flow_weight: float = 0.0,
+                 decoder_context: Callable[[], ContextManager] = nullcontext) -> None:
+        if presegmentation not in PRESEGMENTATIONS:
+            raise ValueError(f'presegmentation must be one of {PRESEGMENTATIONS}, got '
+                             f'{presegmentation!r}')
+        self.memory = memory
+        self.encoder = encoder
+        self.refiner = refiner
+        self.presegmentation = presegmentation
+        self.confidence_temperature = float(confidence_temperature)
+        self.outlier_min_overlap = float(outlier_min_overlap)
+        self.proximity_prior = proximity_prior
+        self.flow_weight = flow_weight
+        self.decoder_context = decoder_context
+
+    # ------------------------------------------------------------------- state
+    def reset(self) -> None:
+        """Forget the video: empty memory, no reference frame, no statistics."""
+        self.memory.reset()
+        self.encoder.reset()
+        if self.refiner is not None:
+            self.refiner.reset()
+
+    @property
+    def object_ids(self) -> Tensor:
+        """``(K,)`` int64 ids of the objects in memory, ascending (memory fitted)."""
+        classes = self.memory.classes
+        return classes[classes != BACKGROUND]
+
+    @property
+    def objects(self) -> List[int]:
+        """Object ids in memory (background excluded); ``[]`` before the first frame."""
+        return self.object_ids.tolist() if self.memory.is_fitted else []
+
+    # ------------------------------------------------------------------ encode
+    def encode(self, rgb: np.ndarray, cut: Optional[np.ndarray] = None,
+               index: int = 0) -> FrameContext:
+        """Encode an RGB frame (:meth:`FrameEncoder.encode`)."""
+        return self.encoder.encode(rgb, cut, index)
+
+    # ---------------------------------------------------------- annotated frame
+    def write_annotation(self, features: Tensor, labels: Tensor) -> None:
+        """Ground-truth superfeatures into memory (no confidence filter).
+
+        An unfitted memory is fitted on them; otherwise new ids are added
+        (``add_classes``) and known ids updated (``update``). Features are detached.
+
+        Args:
+            features: ``(N, D)`` superfeatures of labelled superpixels.
+            labels: ``(N,)`` int64 class ids.
+        """
+        features = features.detach()
+        if not self.memory.is_fitted:
+            self.memory.fit(features, labels)
+            return
+        known = torch.isin(labels, self.memory.classes.to(labels.device))
+        if bool(known.any()):
+            self.memory.update(features[known], labels[known])
+        if bool((~known).any()):
+            self.memory.add_classes(features[~known], labels[~known])
+
+    def start_refiner(self, ctx: FrameContext, label_map: Tensor) -> None:
+        """Make an annotated frame the refiner's reference frame for every object in
+        memory (a no-op without refiner).
+
+        Args:
+            ctx: The frame (with decoder maps).
+            label_map: ``(H, W)`` int64 object ids of the frame.
+        """
+        if self.refiner is None:
+            return
+        self.refiner.start(ctx.l1, ctx.l4, ctx.superpixels, self.memory.query(ctx.features),
+                           label_map, self.object_ids)
+
+    # ------------------------------------------------------------ later frames
+    def query(self, ctx: FrameContext) -> MemoryReadout:
+        """Score the frame's superfeatures against memory; sets ``ctx.readout``."""
+        ctx.readout = self.memory.query(ctx.features)
+        return ctx.readout
+
+    def presegment(self, ctx: FrameContext) -> Segmentation:
+        """The pre-segmentation (:attr:`presegmentation`) with
+        ``softmax(Eq.-4 scores / confidence_temperature)`` as probabilities."""
+        readout = ctx.readout
+        scores = self._scores(ctx)
+        probs = torch.softmax(scores / self.confidence_temperature, dim=1)
+        if self.presegmentation == 'eq4':
+            labels = readout.classes[scores.argmax(dim=1)]
+            return Segmentation(paint(labels, ctx.superpixels), labels, probs)
+        mask = paint(readout.vote, ctx.superpixels)
+        if ctx.prev_mask is not None:
+            objects = readout.classes[readout.classes != BACKGROUND].tolist()
+            mask = filter_vote_outliers(mask, ctx.prev_mask, objects,
+                                        self.outlier_min_overlap, BACKGROUND)
+        labels = segment_mode(ctx.superpixels, mask, len(ctx.features), NUM_LABEL_BINS)
+        return Segmentation(mask, labels, probs)
+
+    def _scores(self, ctx: FrameContext) -> Tensor:
+        """``(M, C)`` Eq.-4 scores with the proximity and flow priors."""
+        readout = ctx.readout
+        scores = eq4_scores(readout.short, readout.long)
+        prior = self.proximity_prior
+        if prior and ctx.prev_mask is not None:
+            scores = scores - proximity_penalty(ctx.superpixels, ctx.prev_mask,
+                                                readout.classes, len(ctx.features),
+                                                background=BACKGROUND, **prior)
+        if ctx.warped_mask is not None:
+            scores = scores + self.flow_weight * flow_prior_scores(
+                ctx.superpixels, ctx.warped_mask, readout.classes, len(ctx.features))
+        return scores
+
+    def rois(self, label_map: Tensor) -> Tensor:
+        """``(K, 4)`` ROIs of the refiner's objects in an ``(H, W)`` label map
+        (:meth:`Refiner.rois`)."""
+        return self.refiner.rois(object_masks(label_map, self.refiner.object_ids))
+
+    def refine(self, ctx: FrameContext, pre: Segmentation,
+               boxes: Optional[Tensor] = None) -> Segmentation:
+        """Refine a pre-segmentation (method.md §6).
+
+        The decoder runs on every object's ROI and Eq. 5 aggregates the objects. The
+        result's mask is the Eq.-5 argmax, its labels the pre-segmentation's (the pool
+        each superpixel may join) and its probabilities the refined ones averaged per
+        superpixel; ``refined`` holds the logits.
+
+        Args:
+            ctx: The frame, with decoder maps and ``readout``.
+            pre: Its pre-segmentation.
+            boxes: ``(K, 4)`` ROIs; default: :meth:`rois` of ``pre.mask`` (test time).
+        """
+        if boxes is None:
+            boxes = self.rois(pre.mask)
+        with self.decoder_context():
+            out = self.refiner.step(ctx.l1, ctx.l4, ctx.superpixels, ctx.readout, boxes)
+        probs = out.superpixel_probs(ctx.superpixels, len(ctx.features), ctx.readout.classes)
+        return Segmentation(out.mask(), pre.labels, probs, out)
+
+    def memorise(self, ctx: FrameContext, seg: Segmentation) -> None:
+        """Add the confident superfeatures of a segmented frame to their class pools
+        (:func:`~shls.models.memory.memorise_confident`; detached)."""
+        memorise_confident(self.memory, ctx.features.detach(), seg.labels,
+                           seg.probs.detach())
