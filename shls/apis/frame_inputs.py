@@ -7,6 +7,7 @@ from torch import Tensor
 
 from shls.models.superpixels import to_rgb_uint8
 from shls.structures.ids import BACKGROUND, VOID_ID
+from shls.utils.errors import InputError
 
 FrameLike = Union[np.ndarray, Tensor]
 
@@ -31,7 +32,7 @@ def check_frame(frame: FrameLike, video_shape: Optional[Tuple[int, int]],
         frame = frame.numpy()
     rgb = to_rgb_uint8(frame)
     if video_shape is not None and rgb.shape[:2] != video_shape:
-        raise ValueError(f'frame {index} is {rgb.shape[1]}x{rgb.shape[0]} but the video '
+        raise InputError(f'frame {index} is {rgb.shape[1]}x{rgb.shape[0]} but the video '
                          f'started at {video_shape[1]}x{video_shape[0]}')
     return rgb
 
@@ -56,7 +57,7 @@ def prepare_target(mask: np.ndarray, objects: Optional[Sequence[int]],
     bad = [i for i in ids.tolist() if not 0 < i < VOID_ID]
     missing = sorted(set(ids.tolist()) - set(torch.unique(target).tolist()))
     if bad or missing:
-        raise ValueError(f'objects must be ids 1..254 present in the mask; bad: {bad}, '
+        raise InputError(f'objects must be ids 1..254 present in the mask; bad: {bad}, '
                          f'absent from the mask: {missing}')
     taken = torch.isin(target, ids)
     if first:  # the first annotation always gives the background

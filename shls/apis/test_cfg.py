@@ -4,6 +4,7 @@ from shls.deployment.precision import check_precision_setting
 from shls.models.memory.flow_prior import check_flow_prior
 from shls.models.segmentors.one_shot import PRESEGMENTATIONS
 from shls.utils.keys import check_known_keys
+from shls.utils.errors import ConfigError
 
 #: Inference options read from ``model.test_cfg`` (then from keyword overrides).
 DEFAULT_TEST_CFG = dict(
@@ -97,22 +98,22 @@ def merge_test_cfg(model_cfg: dict, overrides: dict) -> dict:
 def check_test_cfg(cfg: dict) -> None:
     """Raise ValueError unless every value of a merged ``test_cfg`` is valid."""
     if cfg['presegmentation'] not in PRESEGMENTATIONS:
-        raise ValueError(f"test_cfg.presegmentation must be one of {PRESEGMENTATIONS}, "
+        raise ConfigError(f"test_cfg.presegmentation must be one of {PRESEGMENTATIONS}, "
                          f"got {cfg['presegmentation']!r}")
     if not cfg['confidence_temperature'] > 0:
-        raise ValueError('test_cfg.confidence_temperature must be > 0')
+        raise ConfigError('test_cfg.confidence_temperature must be > 0')
     if not 0 <= cfg['outlier_min_overlap'] <= 1:
-        raise ValueError('test_cfg.outlier_min_overlap must be in [0, 1]')
+        raise ConfigError('test_cfg.outlier_min_overlap must be in [0, 1]')
     if not (cfg['roi_margin'] >= 0 and 0 <= cfg['roi_min_side'] <= 1):
-        raise ValueError('test_cfg needs roi_margin >= 0 and roi_min_side in [0, 1]')
+        raise ConfigError('test_cfg needs roi_margin >= 0 and roi_min_side in [0, 1]')
     if cfg['roi_max_side'] is not None and not cfg['roi_max_side'] >= 4:
-        raise ValueError(f"test_cfg.roi_max_side must be None or >= 4, got "
+        raise ConfigError(f"test_cfg.roi_max_side must be None or >= 4, got "
                          f"{cfg['roi_max_side']!r}")
     check_precision_setting(cfg['autocast'])
     check_flow_prior(cfg['flow_prior'])
     if not isinstance(cfg['winograd'], bool):
-        raise ValueError(f"test_cfg.winograd must be True or False, got "
+        raise ConfigError(f"test_cfg.winograd must be True or False, got "
                          f"{cfg['winograd']!r}")
     if not 0 < cfg['working_scale'] <= 1:
-        raise ValueError('test_cfg.working_scale must be in (0, 1], got '
+        raise ConfigError('test_cfg.working_scale must be in (0, 1], got '
                          f"{cfg['working_scale']!r}")

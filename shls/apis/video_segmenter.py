@@ -23,6 +23,7 @@ from shls.models.segmentors.refiner import Refiner
 from shls.models.utils import check_id_mask, segment_mode
 from shls.structures.ids import BACKGROUND, NUM_LABEL_BINS, VOID_ID
 from shls.utils.stage_timer import StageTimer
+from shls.utils.errors import InputError
 from .backbone_setup import prepare_backbone
 from .frame_inputs import FrameLike, check_frame, prepare_target
 from .test_cfg import DEFAULT_TEST_CFG, MODEL_TEST_CFG_KEYS, merge_test_cfg
@@ -297,7 +298,7 @@ class VideoSegmenter:
                               VOID_ID)
         labelled = labels != VOID_ID
         if not bool(labelled.any()):
-            raise ValueError('the mask labels no pixel (all void / ignored)')
+            raise InputError('the mask labels no pixel (all void / ignored)')
         out = torch.zeros_like(target)
         if not self.memory.is_fitted:
             partial = False

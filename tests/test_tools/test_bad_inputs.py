@@ -563,6 +563,18 @@ def train_cfg_option_of_the_wrong_type(kit, tmp):
 
 
 @case
+def demo_memory_value_out_of_range(kit, tmp):
+    return Case('demo', demo(kit, tmp, None, None, '--cfg-options', 'model.memory.ratio=2'),
+                ['ConfigError', '0 < ratio <= 1', 'ratio=2'], tmp / 'out')
+
+
+@case
+def cli_test_memory_value_out_of_range(kit, tmp):
+    return Case('test', tool_test_args(kit, tmp, None, 'model.memory.k=0'),
+                ['ConfigError', 'need k >= 1'], tmp / 'out')
+
+
+@case
 def cli_test_work_dir_is_a_file(kit, tmp):
     work = tmp / 'work'
     work.write_text('a file')

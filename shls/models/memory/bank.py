@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .cluster_rule import ClusterRule
 from .confidence import select_confident
 from .kmeans import SphericalKMeans
@@ -68,12 +69,12 @@ class MemoryBank:
                  backend: CfgOrObj = None, confidence_thr: float = 0.4,
                  confidence_relative: bool = True) -> None:
         if k < 1 or not 0 < ratio <= 1:
-            raise ValueError(f'need k >= 1 and 0 < ratio <= 1, got k={k}, ratio={ratio}')
+            raise ConfigError(f'need k >= 1 and 0 < ratio <= 1, got k={k}, ratio={ratio}')
         if not 0 <= keep_factor <= cap_factor and cap_factor != 0:
-            raise ValueError(f'need 0 <= keep_factor <= cap_factor, got {keep_factor}, '
+            raise ConfigError(f'need 0 <= keep_factor <= cap_factor, got {keep_factor}, '
                              f'{cap_factor}')
         if max_total is not None and max_total < 0:
-            raise ValueError(f'max_total must be >= 0 or None, got {max_total}')
+            raise ConfigError(f'max_total must be >= 0 or None, got {max_total}')
         self.k, self.ratio = int(k), float(ratio)
         self.cap_factor, self.keep_factor = int(cap_factor), int(keep_factor)
         self.max_total = None if max_total is None else int(max_total)

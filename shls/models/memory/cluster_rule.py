@@ -3,6 +3,7 @@ import math
 from typing import Optional
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 
 
 @MODELS.register_module()
@@ -30,11 +31,11 @@ class ClusterRule:
     def __init__(self, fixed_clusters: Optional[int] = 2, points_per_cluster: float = 10.0,
                  min_clusters: int = 2, max_clusters: int = 30) -> None:
         if fixed_clusters is not None and fixed_clusters < 1:
-            raise ValueError(f'fixed_clusters must be >= 1 or None, got {fixed_clusters}')
+            raise ConfigError(f'fixed_clusters must be >= 1 or None, got {fixed_clusters}')
         if points_per_cluster <= 0:
-            raise ValueError(f'points_per_cluster must be > 0, got {points_per_cluster}')
+            raise ConfigError(f'points_per_cluster must be > 0, got {points_per_cluster}')
         if not 1 <= min_clusters <= max_clusters:
-            raise ValueError(f'need 1 <= min_clusters <= max_clusters, got '
+            raise ConfigError(f'need 1 <= min_clusters <= max_clusters, got '
                              f'{min_clusters}, {max_clusters}')
         self.fixed_clusters = fixed_clusters
         self.points_per_cluster = float(points_per_cluster)

@@ -21,6 +21,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from shls.utils.errors import ConfigError
+
 
 def check_flow_prior(cfg: Optional[dict]) -> None:
     """Raise ValueError unless ``cfg`` is a valid ``test_cfg.flow_prior`` (None or
@@ -28,10 +30,10 @@ def check_flow_prior(cfg: Optional[dict]) -> None:
     if cfg is None:
         return
     if not isinstance(cfg, dict) or 'weight' not in cfg or set(cfg) - {'weight', 'scale'}:
-        raise ValueError(f'test_cfg.flow_prior must be None or dict(weight=..., scale=...), '
+        raise ConfigError(f'test_cfg.flow_prior must be None or dict(weight=..., scale=...), '
                          f'got {cfg!r}')
     if not cfg['weight'] >= 0 or not 0 < cfg.get('scale', 0.5) <= 1:
-        raise ValueError(f'test_cfg.flow_prior needs weight >= 0 and scale in (0, 1], got '
+        raise ConfigError(f'test_cfg.flow_prior needs weight >= 0 and scale in (0, 1], got '
                          f'{cfg!r}')
 
 
@@ -47,7 +49,7 @@ class FlowWarper:
     def __init__(self, scale: float = 0.5,
                  preset: int = cv2.DISOPTICAL_FLOW_PRESET_MEDIUM) -> None:
         if not 0 < scale <= 1:
-            raise ValueError(f'flow_prior scale must be in (0, 1], got {scale!r}')
+            raise ConfigError(f'flow_prior scale must be in (0, 1], got {scale!r}')
         self.scale = float(scale)
         self._dis = cv2.DISOpticalFlow_create(preset)
 

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 
 
 def kmeans_plusplus(x: Tensor, n_clusters: int, generator: torch.Generator,
@@ -100,7 +101,7 @@ class SphericalKMeans:
 
     def __init__(self, num_iters: int = 300, num_restarts: int = 10, seed: int = 1234) -> None:
         if num_iters < 1 or num_restarts < 1:
-            raise ValueError(f'num_iters and num_restarts must be >= 1, got {num_iters}, '
+            raise ConfigError(f'num_iters and num_restarts must be >= 1, got {num_iters}, '
                              f'{num_restarts}')
         self.num_iters = int(num_iters)
         self.num_restarts = int(num_restarts)

@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 
 from shls.structures.ids import BACKGROUND, NUM_LABEL_BINS
+from shls.utils.errors import ConfigError
 from ..memory import (MemoryBank, MemoryReadout, eq4_scores, filter_vote_outliers,
                       memorise_confident, proximity_penalty)
 from ..memory.flow_prior import flow_prior_scores
@@ -54,7 +55,7 @@ class OneShotCore:
                  proximity_prior: Optional[dict] = None, flow_weight: float = 0.0,
                  decoder_context: Callable[[], ContextManager] = nullcontext) -> None:
         if presegmentation not in PRESEGMENTATIONS:
-            raise ValueError(f'presegmentation must be one of {PRESEGMENTATIONS}, got '
+            raise ConfigError(f'presegmentation must be one of {PRESEGMENTATIONS}, got '
                              f'{presegmentation!r}')
         self.memory = memory
         self.encoder = encoder

@@ -7,24 +7,24 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from shls.structures.ids import NUM_LABEL_BINS, VOID_ID
 from ..decoders import jitter_boxes
 from .false_blobs import plant_false_blobs
 from .frame_context import FrameContext, Segmentation
 from .one_shot import OneShotCore
 from .refiner import FeatureMaps
 
-IGNORE_INDEX = 255
-NUM_IDS = 256  # mask ids are uint8
+IGNORE_INDEX = VOID_ID
 
 
 def _row_targets(gt_mask: Tensor, object_ids: Tensor, ignore_index: int) -> Tensor:
     """Mask ids -> rows of the Eq.-5 logits (0 = background, ``i`` = ``object_ids[i-1]``);
     void and objects unknown to the memory -> ``ignore_index``."""
-    lut = torch.full((NUM_IDS, ), ignore_index, dtype=torch.long, device=gt_mask.device)
+    lut = torch.full((NUM_LABEL_BINS, ), ignore_index, dtype=torch.long, device=gt_mask.device)
     lut[0] = 0
     lut[object_ids.to(gt_mask.device)] = torch.arange(1, len(object_ids) + 1,
                                                       device=gt_mask.device)
-    return lut[gt_mask.long().clamp(0, NUM_IDS - 1)]
+    return lut[gt_mask.long().clamp(0, NUM_LABEL_BINS - 1)]
 
 
 def frame_loss(seg: Segmentation, gt_mask: Tensor,

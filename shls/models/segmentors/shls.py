@@ -10,7 +10,9 @@ from torch import Tensor, nn
 
 from shls.registry import MODELS
 from shls.structures import VideoDataSample
+from shls.structures.ids import NUM_LABEL_BINS
 from shls.utils.keys import check_known_keys
+from shls.utils.errors import ConfigError, UnknownNameError
 from ..memory import MemoryBank
 from ..superpixels import cut_superpixels_by_mask
 from ..utils import batch_offsets, knn_self_check, meta_maps, segment_mode
@@ -19,8 +21,6 @@ from .frame_encoder import FrameEncoder
 from .one_shot import OneShotCore
 from .refine_loss import IGNORE_INDEX, clip_refine_loss
 from .refiner import FeatureMaps, Refiner
-
-NUM_LABEL_BINS = 256  # mask labels are uint8 (255 = void)
 
 #: Stage-2 options (``train_cfg`` of the model); see :class:`SHLS`.
 DEFAULT_TRAIN_CFG = dict(
@@ -65,10 +65,10 @@ def merge_train_cfg(train_cfg: Optional[dict]) -> dict:
     check_known_keys(train_cfg or {}, DEFAULT_TRAIN_CFG, 'model train_cfg')
     cfg = {**DEFAULT_TRAIN_CFG, **(train_cfg or {})}
     if not 0.0 <= float(cfg['false_blob_prob']) <= 1.0:
-        raise ValueError(f"train_cfg.false_blob_prob must be in [0, 1], got "
+        raise ConfigError(f"train_cfg.false_blob_prob must be in [0, 1], got "
                          f"{cfg['false_blob_prob']}")
     if float(cfg['roi_jitter']) < 0:
-        raise ValueError(f"train_cfg.roi_jitter must be >= 0, got {cfg['roi_jitter']}")
+        raise ConfigError(f"train_cfg.roi_jitter must be >= 0, got {cfg['roi_jitter']}")
     return cfg
 
 
@@ -150,7 +150,7 @@ class SHLS(BaseModel):
         hand = self.train_cfg['handcrafted']
         self.train_handcrafted = MODELS.build(copy.deepcopy(dict(hand))) if hand else None
         if self.decoder is None and (train_cfg or {}).get('refine'):
-            raise ValueError('train_cfg.refine=True needs a decoder')
+            raise ConfigError('train_cfg.refine=True needs a decoder')
         self.frozen = tuple(frozen)
         for name in self.frozen:
             self._submodule(name).requires_grad_(False)
@@ -165,7 +165,7 @@ class SHLS(BaseModel):
             return self.get_submodule(name)
         except AttributeError as err:
             children = ', '.join(n for n, _ in self.named_children())
-            raise ValueError(f'frozen: SHLS has no submodule {name!r}; children: '
+            raise UnknownNameError(f'frozen: SHLS has no submodule {name!r}; children: '
                              f'{children}') from err
 
     def train(self, mode: bool = True) -> 'SHLS':
@@ -229,7 +229,7 @@ class SHLS(BaseModel):
         self._check_sizes(frames, superpixels)
         l1, l4 = self.backbone(frames)
         if l1.shape[-2:] != frames.shape[-2:]:
-            raise ValueError('the refinement decoder needs L1 at the frame size: set '
+            raise ConfigError('the refinement decoder needs L1 at the frame size: set '
                              'backbone.l1_at_input_size=True (or refine=False)')
         features, counts = self.head(l1, l4, superpixels)
         l1 = torch.cat([l1, meta_maps(superpixels, l1.shape[-2:]).to(l1.dtype)], dim=1)
