@@ -1,0 +1,25 @@
+# The CPU stage-1 recipe (configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py) with
+# the supervised contrastive loss (SupConLoss) in place of NT-Xent; nothing else changes.
+#   OMP_NUM_THREADS=1 python tools/train.py \
+#       configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_supcon.py
+# Inheriting the CPU config would make three levels of _base_ (this -> _cpu -> _2k ->
+# _base_/...), which are not allowed, so this restates the _cpu changes on top of its own
+# base; tests/test_configs.py checks that it equals _cpu except for model.loss.
+_base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256.py']
+model = dict(
+    # SupCon (Khosla et al. 2020): every anchor superfeature takes all other superfeatures
+    # of its object in its frame as positives (none sampled) and all others of its frame
+    # as the denominator; mean per anchor, then over anchors with a positive.
+    loss=dict(_delete_=True, type='SupConLoss', temperature=0.07, loss_weight=1.0),
+    test_cfg=dict(
+        handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
+        autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
+        winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
+        flow_prior=None,  # opt-in, as in the _cpu config
+        superpixels=dict(
+            _delete_=True,
+            type='ResizedSuperpixels',
+            scale=0.5,
+            generator=dict(type='SLICSuperpixels', segment_area=100, compactness=20))))
+train_cfg = dict(max_iters=1000, val_interval=500)
+default_hooks = dict(checkpoint=dict(interval=500))
