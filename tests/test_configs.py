@@ -75,6 +75,20 @@ def test_cpu_table1_configs_test_the_shipped_decoder():
     assert table1.model.test_cfg.roi_max_side == shipped.model.test_cfg.roi_max_side
 
 
+def test_cpu_supcon_config_changes_only_the_loss():
+    # It restates the _cpu config on the _cpu config's own base (three levels of _base_
+    # are not allowed): everything but model.loss must stay equal to it.
+    cpu = load_config(osp.join(
+        ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')).to_dict()
+    supcon = load_config(osp.join(
+        ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_supcon.py')
+    ).to_dict()
+    assert supcon['model'].pop('loss') == dict(type='SupConLoss', temperature=0.07,
+                                               loss_weight=1.0)
+    assert cpu['model'].pop('loss')['type'] == 'NTXentLoss'
+    assert supcon == cpu
+
+
 def test_override_of_constructor_argument_is_allowed():
     # 'seed' is an argument of PseudoVideoDataset even if a config does not set it
     cfg = load_config(osp.join(ROOT, 'configs', 'shls_r18.py'),

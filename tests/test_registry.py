@@ -8,8 +8,9 @@ from shls.utils import register_all_modules
 
 @pytest.mark.parametrize('registry, name', [
     (MODELS, 'SHLS'), (MODELS, 'SlimResNet'), (MODELS, 'SuperfeatureHead'),
-    (MODELS, 'NTXentLoss'), (MODELS, 'SLICSuperpixels'), (MODELS, 'ISECSuperpixels'),
-    (MODELS, 'MemoryBank'), (MODELS, 'RefineDecoder'), (MODELS, 'VideoDataPreprocessor'),
+    (MODELS, 'NTXentLoss'), (MODELS, 'SupConLoss'), (MODELS, 'SLICSuperpixels'),
+    (MODELS, 'ISECSuperpixels'), (MODELS, 'MemoryBank'), (MODELS, 'RefineDecoder'),
+    (MODELS, 'VideoDataPreprocessor'),
     (DATASETS, 'PseudoVideoDataset'), (DATASETS, 'DAVISDataset'),
     (TRANSFORMS, 'PackVideoInputs'), (TRANSFORMS, 'ComputeSuperpixels'),
     (METRICS, 'KNNAccuracy'), (METRICS, 'DAVISMetric'),

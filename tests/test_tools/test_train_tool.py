@@ -11,6 +11,7 @@ import pytest
 from .conftest import CPU_CONFIG, TINY_OPTIONS, run_tool
 
 STAGE2_CONFIG = 'configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py'
+SUPCON_CONFIG = 'configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_supcon.py'
 STAGE2_CHECKPOINT = ('checkpoints/'
                      'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth')
 
@@ -51,6 +52,26 @@ def test_two_stage2_iterations_of_the_shipped_config(repo_root, saliency_root, t
     assert _logged_iters(out) == [1, 2]
     assert 'loss_refine' in out and 'loss_contrastive' not in out
     assert osp.isfile(tmp_path / 'iter_2.pth')
+
+
+@pytest.mark.parametrize('config, swap', [
+    (CPU_CONFIG, ["model.loss={'type': 'SupConLoss', 'temperature': 0.1}"]),
+    (SUPCON_CONFIG, []),
+], ids=['cfg-options', 'supcon-config'])
+def test_one_step_with_the_supcon_loss(repo_root, saliency_root, tmp_path, config, swap):
+    opts = TINY_OPTIONS + ['train_cfg.max_iters=1', 'train_cfg.val_interval=2'] + swap
+    res = run_tool(repo_root, ['tools/train.py', config, '--data-root', saliency_root,
+                               '--work-dir', str(tmp_path), '--cfg-options'] + opts)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = res.stdout + res.stderr
+    assert _logged_iters(out) == [1]
+    loss = re.search(r'loss_contrastive: (\d+\.\d+)', out)
+    assert loss and float(loss.group(1)) > 0
+    assert osp.isfile(tmp_path / 'iter_1.pth')
+    dumped = glob.glob(str(tmp_path / '*.py'))  # the merged config the run used
+    assert len(dumped) == 1
+    text = open(dumped[0]).read()
+    assert "type='SupConLoss'" in text and 'partners_per_anchor' not in text
 
 
 def test_resume_continues_at_the_right_iteration(repo_root, saliency_root, tmp_path):

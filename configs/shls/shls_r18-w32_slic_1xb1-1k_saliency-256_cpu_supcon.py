@@ -1,0 +1,15 @@
+# The CPU stage-1 recipe (configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py) with
+# the supervised contrastive loss (SupConLoss) in place of NT-Xent; nothing else changes.
+#   OMP_NUM_THREADS=1 python tools/train.py \
+#       configs/shls/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_supcon.py
+# It restates the _cpu config on the same bases rather than inheriting it (that would be a
+# third level of _base_); tests/test_configs.py checks that the two differ only in the loss.
+_base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256.py', '../_base_/test_cfg/cpu.py']
+model = dict(
+    # SupCon (Khosla et al. 2020): every anchor superfeature takes all other superfeatures
+    # of its object in its frame as positives (none sampled) and all others of its frame
+    # as the denominator; mean per anchor, then over anchors with a positive.
+    loss=dict(_delete_=True, type='SupConLoss', temperature=0.07, loss_weight=1.0),
+    test_cfg=_base_.cpu_test_cfg)  # noqa: F821 (mmengine provides _base_)
+train_cfg = dict(max_iters=1000, val_interval=500)
+default_hooks = dict(checkpoint=dict(interval=500))
