@@ -18,7 +18,8 @@ import contextlib
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Callable, ContextManager, Dict, List, Optional, Sequence, Tuple, Union
+from typing import (Callable, ContextManager, Dict, Iterator, List, Optional, Sequence, Tuple,
+                    Union)
 
 import torch
 from mmengine.logging import print_log
@@ -73,18 +74,38 @@ def _probe_key(module: nn.Module) -> Tuple:
 
 
 def interleaved_best_ms(calls: Sequence[Callable[[], object]],
-                        repeats: int = PROBE_REPEATS) -> List[float]:
-    """Best wall time in ms of each call over ``repeats`` interleaved rounds, after one
-    warm-up of each, so that load from other processes hits all of them alike."""
+                        repeats: int = PROBE_REPEATS,
+                        clock: Callable[[], float] = time.perf_counter) -> List[float]:
+    """Best time in ms of each call over ``repeats`` interleaved rounds, after one
+    warm-up of each, so that load from other processes hits all of them alike.
+
+    Args:
+        calls: The calls to time.
+        repeats: Rounds.
+        clock: Seconds; wall time by default, ``time.thread_time`` for the CPU time of
+            the calling thread (blind to time spent descheduled by other processes, for
+            calls that run in this thread only).
+    """
     for call in calls:
         call()
     best = [float('inf')] * len(calls)
     for _ in range(repeats):
         for i, call in enumerate(calls):
-            start = time.perf_counter()
+            start = clock()
             call()
-            best[i] = min(best[i], 1000.0 * (time.perf_counter() - start))
+            best[i] = min(best[i], 1000.0 * (clock() - start))
     return best
+
+
+@contextlib.contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run torch's CPU kernels in the calling thread only, restoring the thread count."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def backbone_call(module: nn.Module, x: torch.Tensor, dtype: Optional[torch.dtype]):
@@ -116,11 +137,15 @@ def probe_cpu_bfloat16(module: nn.Module) -> ProbeResult:
         torch.ops.mkldnn._is_mkldnn_bf16_supported()
     calls = [backbone_call(module, x, None)] + ([backbone_call(module, x, torch.bfloat16)]
                                           if supported else [])
-    fp32, bf16 = (interleaved_best_ms(calls) + [float('inf')])[:2]
+    # One thread, timed by its own CPU time: what decides is whether the kernels are
+    # native, and a machine busy with other processes must not change the choice.
+    with one_torch_thread():
+        fp32, bf16 = (interleaved_best_ms(calls, clock=time.thread_time) +
+                      [float('inf')])[:2]
     module.train(was_training)
     result = _PROBES[key] = ProbeResult(fp32, bf16)
     choice = 'bfloat16' if result.bfloat16_faster else 'float32'
-    print_log(f"precision: {result.describe()} ({torch.get_num_threads()} threads): "
+    print_log(f"precision: {result.describe()} (1 thread, CPU time): "
               f"autocast='auto' runs {choice} on this CPU", logger='current')
     return result
 

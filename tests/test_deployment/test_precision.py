@@ -81,3 +81,29 @@ def test_autocast_context():
         assert torch.is_autocast_enabled('cpu')
     with autocast_context('cpu', None):
         assert not torch.is_autocast_enabled('cpu')
+
+
+def test_probe_times_one_thread_by_its_cpu_time(monkeypatch):
+    """Time spent descheduled (a machine busy with other jobs) must not count: the probe
+    runs torch on one thread and reads that thread's CPU time; the thread count comes
+    back afterwards."""
+    monkeypatch.setattr(precision, '_PROBES', {})
+    monkeypatch.setattr(precision, 'print_log', lambda msg, logger: None)
+    seen = {}
+
+    def fake_timing(calls, repeats=precision.PROBE_REPEATS, clock=None):
+        seen['clock'], seen['threads'] = clock, torch.get_num_threads()
+        return [10.0, 5.0][:len(calls)]
+
+    monkeypatch.setattr(precision, 'interleaved_best_ms', fake_timing)
+    threads = torch.get_num_threads()
+    probe_cpu_bfloat16(small_backbone())
+    assert seen['clock'] is precision.time.thread_time and seen['threads'] == 1
+    assert torch.get_num_threads() == threads
+
+
+def test_thread_time_ignores_sleep():
+    import time
+    slept, = precision.interleaved_best_ms([lambda: time.sleep(0.05)], repeats=1,
+                                           clock=time.thread_time)
+    assert slept < 20.0   # ms of CPU time, far below the 50 ms of wall time
