@@ -6,6 +6,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from shls.registry import MODELS
+from shls.structures.ids import VOID_ID
+from shls.utils.errors import ConfigError
 from .base import ContrastiveLoss
 
 
@@ -39,10 +41,10 @@ class SupConLoss(ContrastiveLoss):
     """
 
     def __init__(self, temperature: float = 0.07, loss_weight: float = 1.0,
-                 ignore_index: int = 255) -> None:
+                 ignore_index: int = VOID_ID) -> None:
         super().__init__()
         if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+            raise ConfigError(f'temperature must be > 0, got {temperature}')
         self.temperature = temperature
         self.loss_weight = loss_weight
         self.ignore_index = ignore_index
