@@ -96,10 +96,10 @@ def merge_test_cfg(model_cfg: dict, overrides: dict) -> dict:
 
 
 def check_test_cfg(cfg: dict) -> None:
-    """Raise ValueError unless every value of a merged ``test_cfg`` is valid."""
+    """Raise ConfigError unless every value of a merged ``test_cfg`` is valid."""
     if cfg['presegmentation'] not in PRESEGMENTATIONS:
         raise ConfigError(f"test_cfg.presegmentation must be one of {PRESEGMENTATIONS}, "
-                         f"got {cfg['presegmentation']!r}")
+                          f"got {cfg['presegmentation']!r}")
     if not cfg['confidence_temperature'] > 0:
         raise ConfigError('test_cfg.confidence_temperature must be > 0')
     if not 0 <= cfg['outlier_min_overlap'] <= 1:
@@ -108,12 +108,12 @@ def check_test_cfg(cfg: dict) -> None:
         raise ConfigError('test_cfg needs roi_margin >= 0 and roi_min_side in [0, 1]')
     if cfg['roi_max_side'] is not None and not cfg['roi_max_side'] >= 4:
         raise ConfigError(f"test_cfg.roi_max_side must be None or >= 4, got "
-                         f"{cfg['roi_max_side']!r}")
+                          f"{cfg['roi_max_side']!r}")
     check_precision_setting(cfg['autocast'])
     check_flow_prior(cfg['flow_prior'])
     if not isinstance(cfg['winograd'], bool):
         raise ConfigError(f"test_cfg.winograd must be True or False, got "
-                         f"{cfg['winograd']!r}")
+                          f"{cfg['winograd']!r}")
     if not 0 < cfg['working_scale'] <= 1:
         raise ConfigError('test_cfg.working_scale must be in (0, 1], got '
-                         f"{cfg['working_scale']!r}")
+                          f"{cfg['working_scale']!r}")

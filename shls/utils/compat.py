@@ -21,6 +21,8 @@ import sys
 import types
 from typing import Iterator
 
+from .errors import InputNotFoundError
+
 
 def _install_mmcv_ext_shim() -> None:
     """Register a placeholder ``mmcv._ext`` when mmcv has no compiled ops."""
@@ -71,12 +73,12 @@ def load_local_checkpoint(filename: str, map_location=None):
     shls (a checkpoint to test, resume from or publish) are loaded this way.
 
     Raises:
-        FileNotFoundError: No such file.
+        InputNotFoundError: No such file (a ``FileNotFoundError``).
     """
     import torch
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint {filename} can not be found.')
+        raise InputNotFoundError(f'checkpoint {filename} can not be found.')
     return torch.load(filename, map_location=map_location, weights_only=False)
 
 

@@ -72,7 +72,7 @@ class MemoryBank:
             raise ConfigError(f'need k >= 1 and 0 < ratio <= 1, got k={k}, ratio={ratio}')
         if not 0 <= keep_factor <= cap_factor and cap_factor != 0:
             raise ConfigError(f'need 0 <= keep_factor <= cap_factor, got {keep_factor}, '
-                             f'{cap_factor}')
+                              f'{cap_factor}')
         if max_total is not None and max_total < 0:
             raise ConfigError(f'max_total must be >= 0 or None, got {max_total}')
         self.k, self.ratio = int(k), float(ratio)

@@ -36,7 +36,7 @@ class ClusterRule:
             raise ConfigError(f'points_per_cluster must be > 0, got {points_per_cluster}')
         if not 1 <= min_clusters <= max_clusters:
             raise ConfigError(f'need 1 <= min_clusters <= max_clusters, got '
-                             f'{min_clusters}, {max_clusters}')
+                              f'{min_clusters}, {max_clusters}')
         self.fixed_clusters = fixed_clusters
         self.points_per_cluster = float(points_per_cluster)
         self.min_clusters = int(min_clusters)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from shls.structures.ids import NUM_LABEL_BINS
 from shls.utils.errors import ConfigError
 
 
@@ -31,10 +32,10 @@ def check_flow_prior(cfg: Optional[dict]) -> None:
         return
     if not isinstance(cfg, dict) or 'weight' not in cfg or set(cfg) - {'weight', 'scale'}:
         raise ConfigError(f'test_cfg.flow_prior must be None or dict(weight=..., scale=...), '
-                         f'got {cfg!r}')
+                          f'got {cfg!r}')
     if not cfg['weight'] >= 0 or not 0 < cfg.get('scale', 0.5) <= 1:
         raise ConfigError(f'test_cfg.flow_prior needs weight >= 0 and scale in (0, 1], got '
-                         f'{cfg!r}')
+                          f'{cfg!r}')
 
 
 class FlowWarper:
@@ -88,9 +89,9 @@ def flow_prior_scores(superpixels: Tensor, warped: Tensor, classes: Tensor,
         ``(num, C)`` float32 fractions in [0, 1] (rows sum to at most 1).
     """
     device = superpixels.device
-    lut = torch.full((256,), -1, dtype=torch.int64, device=device)
+    lut = torch.full((NUM_LABEL_BINS,), -1, dtype=torch.int64, device=device)
     lut[classes.to(device)] = torch.arange(len(classes), device=device)
-    cols = lut[warped.to(device).clamp(0, 255)].reshape(-1)
+    cols = lut[warped.to(device).clamp(0, NUM_LABEL_BINS - 1)].reshape(-1)
     ids = superpixels.reshape(-1)
     known = cols >= 0
     counts = torch.bincount(ids[known] * len(classes) + cols[known],

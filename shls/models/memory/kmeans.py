@@ -102,7 +102,7 @@ class SphericalKMeans:
     def __init__(self, num_iters: int = 300, num_restarts: int = 10, seed: int = 1234) -> None:
         if num_iters < 1 or num_restarts < 1:
             raise ConfigError(f'num_iters and num_restarts must be >= 1, got {num_iters}, '
-                             f'{num_restarts}')
+                              f'{num_restarts}')
         self.num_iters = int(num_iters)
         self.num_restarts = int(num_restarts)
         self.seed = int(seed)

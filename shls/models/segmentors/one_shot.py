@@ -56,7 +56,7 @@ class OneShotCore:
                  decoder_context: Callable[[], ContextManager] = nullcontext) -> None:
         if presegmentation not in PRESEGMENTATIONS:
             raise ConfigError(f'presegmentation must be one of {PRESEGMENTATIONS}, got '
-                             f'{presegmentation!r}')
+                              f'{presegmentation!r}')
         self.memory = memory
         self.encoder = encoder
         self.refiner = refiner

@@ -66,7 +66,7 @@ def merge_train_cfg(train_cfg: Optional[dict]) -> dict:
     cfg = {**DEFAULT_TRAIN_CFG, **(train_cfg or {})}
     if not 0.0 <= float(cfg['false_blob_prob']) <= 1.0:
         raise ConfigError(f"train_cfg.false_blob_prob must be in [0, 1], got "
-                         f"{cfg['false_blob_prob']}")
+                          f"{cfg['false_blob_prob']}")
     if float(cfg['roi_jitter']) < 0:
         raise ConfigError(f"train_cfg.roi_jitter must be >= 0, got {cfg['roi_jitter']}")
     return cfg
@@ -166,7 +166,7 @@ class SHLS(BaseModel):
         except AttributeError as err:
             children = ', '.join(n for n, _ in self.named_children())
             raise UnknownNameError(f'frozen: SHLS has no submodule {name!r}; children: '
-                             f'{children}') from err
+                                   f'{children}') from err
 
     def train(self, mode: bool = True) -> 'SHLS':
         """Set the training mode; :attr:`frozen` submodules always stay in eval mode."""
@@ -230,7 +230,7 @@ class SHLS(BaseModel):
         l1, l4 = self.backbone(frames)
         if l1.shape[-2:] != frames.shape[-2:]:
             raise ConfigError('the refinement decoder needs L1 at the frame size: set '
-                             'backbone.l1_at_input_size=True (or refine=False)')
+                              'backbone.l1_at_input_size=True (or refine=False)')
         features, counts = self.head(l1, l4, superpixels)
         l1 = torch.cat([l1, meta_maps(superpixels, l1.shape[-2:]).to(l1.dtype)], dim=1)
         l4 = torch.cat([l4, meta_maps(superpixels, l4.shape[-2:]).to(l4.dtype)], dim=1)
