@@ -2,6 +2,7 @@
 defaults and checks."""
 from shls.deployment.precision import check_precision_setting
 from shls.models.memory.flow_prior import check_flow_prior
+from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.one_shot import PRESEGMENTATIONS
 from shls.utils.keys import check_known_keys
 from shls.utils.errors import ConfigError
@@ -68,6 +69,11 @@ DEFAULT_TEST_CFG = dict(
     # s of the frame size, gives to each class, to its Eq.-4 scores
     # (shls.models.memory.flow_prior); None = off.
     flow_prior=None,
+    # Pixel masks that follow the frame's edges ('eq4' pre-segmentation): a registered
+    # component, e.g. dict(type='GuidedFilterMask', radius=8, eps=0.16, scale=0.5), that
+    # smooths the superpixel probabilities guided by the frame and takes the per-pixel
+    # argmax (shls.models.segmentors.edge_aware); None = the superpixel labels painted.
+    edge_aware=None,
 )
 #: Keys of ``model.test_cfg`` consumed by the model itself.
 MODEL_TEST_CFG_KEYS = ('superpixels', )
@@ -111,6 +117,7 @@ def check_test_cfg(cfg: dict) -> None:
                           f"{cfg['roi_max_side']!r}")
     check_precision_setting(cfg['autocast'])
     check_flow_prior(cfg['flow_prior'])
+    build_edge_aware(cfg['edge_aware'])
     if not isinstance(cfg['winograd'], bool):
         raise ConfigError(f"test_cfg.winograd must be True or False, got "
                           f"{cfg['winograd']!r}")

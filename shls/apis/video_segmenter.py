@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from shls.deployment.precision import autocast_context
 from shls.models.memory.flow_prior import FlowWarper
+from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.descriptors import SuperfeatureDescriber
 from shls.models.segmentors.frame_context import FrameContext, Segmentation
 from shls.models.segmentors.frame_encoder import FrameEncoder, model_device
@@ -122,6 +123,7 @@ class VideoSegmenter:
                            outlier_min_overlap=cfg['outlier_min_overlap'],
                            proximity_prior=cfg['proximity_prior'],
                            flow_weight=flow['weight'] if flow else 0.0,
+                           edge_aware=build_edge_aware(cfg['edge_aware']),
                            decoder_context=self._autocast)
 
     def _build_refiner(self) -> Optional[Refiner]:

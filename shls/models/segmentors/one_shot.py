@@ -27,6 +27,8 @@ from .refiner import Refiner, object_masks
 #: Pre-segmentation rules: ``'eq4'``, the argmax of the paper's Eq. 4; ``'vote'``, the
 #: seed code's painted KNN vote with the blob / convex-hull outlier filter.
 PRESEGMENTATIONS = ('eq4', 'vote')
+#: ``(image (1, 3, H, W), superpixels (H, W), probs (M, C)) -> (H, W)`` class columns.
+EdgeAware = Callable[[Tensor, Tensor, Tensor], Tensor]
 
 
 class OneShotCore:
@@ -46,6 +48,10 @@ class OneShotCore:
             (:func:`~shls.models.memory.proximity_penalty`), or ``None``.
         flow_weight: Weight of the optical-flow prior added to the Eq.-4 scores of frames
             that carry a ``warped_mask``.
+        edge_aware: ``'eq4'`` only: turns the superpixel probabilities into the pixel
+            mask along the frame's edges (e.g.
+            :class:`~shls.models.segmentors.edge_aware.GuidedFilterMask`), for frames
+            that carry their ``image``; ``None``: the superpixel labels are painted.
         decoder_context: Context around the refinement decoder (e.g. autocast).
     """
 
@@ -53,6 +59,7 @@ class OneShotCore:
                  refiner: Optional[Refiner] = None, presegmentation: str = 'eq4',
                  confidence_temperature: float = 0.1, outlier_min_overlap: float = 0.05,
                  proximity_prior: Optional[dict] = None, flow_weight: float = 0.0,
+                 edge_aware: Optional[EdgeAware] = None,
                  decoder_context: Callable[[], ContextManager] = nullcontext) -> None:
         if presegmentation not in PRESEGMENTATIONS:
             raise ConfigError(f'presegmentation must be one of {PRESEGMENTATIONS}, got '
@@ -65,6 +72,7 @@ class OneShotCore:
         self.outlier_min_overlap = float(outlier_min_overlap)
         self.proximity_prior = proximity_prior
         self.flow_weight = flow_weight
+        self.edge_aware = edge_aware
         self.decoder_context = decoder_context
 
     # ------------------------------------------------------------------- state
@@ -134,13 +142,17 @@ class OneShotCore:
 
     def presegment(self, ctx: FrameContext) -> Segmentation:
         """The pre-segmentation (:attr:`presegmentation`) with
-        ``softmax(Eq.-4 scores / confidence_temperature)`` as probabilities."""
+        ``softmax(Eq.-4 scores / confidence_temperature)`` as probabilities (the mask
+        by :attr:`edge_aware` when set)."""
         readout = ctx.readout
         scores = self._scores(ctx)
         probs = torch.softmax(scores / self.confidence_temperature, dim=1)
         if self.presegmentation == 'eq4':
             labels = readout.classes[scores.argmax(dim=1)]
-            return Segmentation(paint(labels, ctx.superpixels), labels, probs)
+            if self.edge_aware is None or ctx.image is None:
+                return Segmentation(paint(labels, ctx.superpixels), labels, probs)
+            mask = readout.classes[self.edge_aware(ctx.image, ctx.superpixels, probs)]
+            return Segmentation(mask, labels, probs)
         mask = paint(readout.vote, ctx.superpixels)
         if ctx.prev_mask is not None:
             objects = readout.classes[readout.classes != BACKGROUND].tolist()

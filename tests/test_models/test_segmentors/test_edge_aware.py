@@ -1,0 +1,53 @@
+"""GuidedFilterMask and test_cfg.edge_aware."""
+import pytest
+import torch
+
+from shls.models.segmentors import GuidedFilterMask, build_edge_aware
+from shls.utils.errors import ConfigError, UnknownNameError
+
+
+@pytest.mark.parametrize('scale', [1.0, 0.5])
+def test_jagged_superpixel_boundary_snaps_to_the_frame_edge(scale):
+    # the frame has a straight colour edge at x = 32; the superpixel boundary zigzags
+    # 3 px either side of it: the painted mask is wrong on 144 pixels, the edge-aware
+    # mask follows the frame
+    image = torch.zeros(1, 3, 48, 64)
+    image[..., 32:] = 1.0
+    image += 0.05 * torch.rand(1, 3, 48, 64, generator=torch.Generator().manual_seed(0))
+    cols = torch.arange(64)[None].expand(48, 64)
+    offset = torch.tensor([3, -3])[(torch.arange(48) // 4) % 2][:, None]
+    superpixels = (cols >= 32 + offset).long()
+    truth = (cols >= 32).long()
+    probs = torch.tensor([[0.9, 0.1], [0.1, 0.9]])
+    out = GuidedFilterMask(radius=6, eps=1e-2, scale=scale)(image, superpixels, probs)
+    assert out.shape == (48, 64) and out.dtype == torch.int64
+    assert (superpixels != truth).sum() == 144
+    assert (out != truth).sum() <= 4
+
+
+def test_confident_uniform_superpixels_keep_their_class():
+    image = torch.rand(1, 3, 32, 32)
+    superpixels = torch.zeros(32, 32, dtype=torch.int64)
+    probs = torch.tensor([[0.1, 0.2, 0.7]])
+    assert (GuidedFilterMask()(image, superpixels, probs) == 2).all()
+
+
+@pytest.mark.parametrize('cfg, error', [
+    ('GuidedFilterMask', ConfigError),
+    (dict(radius=3), ConfigError),
+    (dict(type='GuidedFilter'), UnknownNameError),
+    (dict(type='GuidedFilterMask', radius=2.5), ConfigError),
+    (dict(type='GuidedFilterMask', eps=0), ConfigError),
+    (dict(type='GuidedFilterMask', scale=1.5), ConfigError),
+    (dict(type='GuidedFilterMask', sigma=1), ConfigError),
+])
+def test_bad_configs_are_config_errors(cfg, error):
+    with pytest.raises(error):
+        build_edge_aware(cfg)
+
+
+def test_build_returns_none_or_the_component():
+    assert build_edge_aware(None) is None
+    built = build_edge_aware(dict(type='GuidedFilterMask', radius=4))
+    assert isinstance(built, GuidedFilterMask) and built.radius == 4
+    assert 'radius=4' in repr(built)
