@@ -70,7 +70,7 @@ DEFAULT_TEST_CFG = dict(
     # (shls.models.memory.flow_prior); None = off.
     flow_prior=None,
     # Pixel masks that follow the frame's edges ('eq4' pre-segmentation): a registered
-    # component, e.g. dict(type='GuidedFilterMask', radius=8, eps=0.16, scale=0.5), that
+    # component, e.g. dict(type='GuidedFilterMask', radius=0.8, eps=0.16, scale=0.5), that
     # smooths the superpixel probabilities guided by the frame and takes the per-pixel
     # argmax (shls.models.segmentors.edge_aware); None = the superpixel labels painted.
     edge_aware=None,

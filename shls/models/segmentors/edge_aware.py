@@ -23,7 +23,10 @@ class GuidedFilterMask:
     """Per-pixel class of per-superpixel probabilities, smoothed along the frame's edges.
 
     Args:
-        radius: Window radius of the guided filter, in pixels of the working frame.
+        radius: Window radius of the guided filter as a multiple of the mean superpixel
+            side ``sqrt(H * W / M)`` (the scale of the superpixel mask's errors): 0.8 is
+            16 px at 854x480 with the ~1,000 superpixels of the CPU settings, and scales
+            with the frame and the superpixel density.
         eps: Its ridge term, in units of the standardised frame's variance (larger:
             smoother, closer to the plain superpixel mask's blur; smaller: follows
             colour edges more closely).
@@ -31,14 +34,12 @@ class GuidedFilterMask:
             filter; 0.5 is about 4x cheaper than 1.0).
     """
 
-    def __init__(self, radius: int = 8, eps: float = 0.16, scale: float = 0.5) -> None:
-        if not (int(radius) == radius and radius >= 1):
-            raise ConfigError(f'GuidedFilterMask.radius must be an integer >= 1, got '
-                              f'{radius!r}')
-        if not eps > 0 or not 0 < scale <= 1:
-            raise ConfigError(f'GuidedFilterMask needs eps > 0 and scale in (0, 1], got '
-                              f'eps={eps!r}, scale={scale!r}')
-        self.radius = int(radius)
+    def __init__(self, radius: float = 0.8, eps: float = 0.16, scale: float = 0.5) -> None:
+        if not (radius > 0 and eps > 0 and 0 < scale <= 1):
+            raise ConfigError(f'GuidedFilterMask needs radius > 0, eps > 0 and scale in '
+                              f'(0, 1], got radius={radius!r}, eps={eps!r}, '
+                              f'scale={scale!r}')
+        self.radius = float(radius)
         self.eps = float(eps)
         self.scale = float(scale)
 
@@ -55,11 +56,14 @@ class GuidedFilterMask:
         Returns:
             ``(H, W)`` int64 indices into the ``C`` classes.
         """
+        side = (superpixels.numel() / max(1, probs.shape[0])) ** 0.5
+        radius = max(1, round(self.radius * side))
         guide = image.float()
         guide = (guide - guide.mean(dim=(2, 3), keepdim=True)) / guide.std().clamp_min(1e-6)
         maps = probs.float().T[:, superpixels][None]
-        smooth = guided_filter(guide.contiguous(), maps, self.radius, self.eps, self.scale)
-        return smooth[0].argmax(dim=0)
+        smooth = guided_filter(guide.contiguous(), maps, radius, self.eps, self.scale)
+        # argmax over a last, contiguous dim: ~5x faster on a CPU than over dim 0
+        return smooth[0].permute(1, 2, 0).contiguous().argmax(dim=-1)
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(radius={self.radius}, eps={self.eps}, '

@@ -19,7 +19,8 @@ def test_jagged_superpixel_boundary_snaps_to_the_frame_edge(scale):
     superpixels = (cols >= 32 + offset).long()
     truth = (cols >= 32).long()
     probs = torch.tensor([[0.9, 0.1], [0.1, 0.9]])
-    out = GuidedFilterMask(radius=6, eps=1e-2, scale=scale)(image, superpixels, probs)
+    filt = GuidedFilterMask(radius=0.15, eps=1e-2, scale=scale)  # 0.15 x 39 px = 6 px
+    out = filt(image, superpixels, probs)
     assert out.shape == (48, 64) and out.dtype == torch.int64
     assert (superpixels != truth).sum() == 144
     assert (out != truth).sum() <= 4
@@ -36,7 +37,7 @@ def test_confident_uniform_superpixels_keep_their_class():
     ('GuidedFilterMask', ConfigError),
     (dict(radius=3), ConfigError),
     (dict(type='GuidedFilter'), UnknownNameError),
-    (dict(type='GuidedFilterMask', radius=2.5), ConfigError),
+    (dict(type='GuidedFilterMask', radius=0), ConfigError),
     (dict(type='GuidedFilterMask', eps=0), ConfigError),
     (dict(type='GuidedFilterMask', scale=1.5), ConfigError),
     (dict(type='GuidedFilterMask', sigma=1), ConfigError),
@@ -48,6 +49,6 @@ def test_bad_configs_are_config_errors(cfg, error):
 
 def test_build_returns_none_or_the_component():
     assert build_edge_aware(None) is None
-    built = build_edge_aware(dict(type='GuidedFilterMask', radius=4))
-    assert isinstance(built, GuidedFilterMask) and built.radius == 4
-    assert 'radius=4' in repr(built)
+    built = build_edge_aware(dict(type='GuidedFilterMask', radius=0.5))
+    assert isinstance(built, GuidedFilterMask) and built.radius == 0.5
+    assert 'radius=0.5' in repr(built)
