@@ -1,4 +1,5 @@
 """GuidedFilterMask and test_cfg.edge_aware."""
+import numpy as np
 import pytest
 import torch
 
@@ -52,3 +53,34 @@ def test_build_returns_none_or_the_component():
     built = build_edge_aware(dict(type='GuidedFilterMask', radius=0.5))
     assert isinstance(built, GuidedFilterMask) and built.radius == 0.5
     assert 'radius=0.5' in repr(built)
+
+
+def test_streaming_masks_change_but_the_memory_does_not():
+    """test_cfg.edge_aware changes only the output pixels: the memory (what the next
+    frames are matched against) is the same as with painted superpixel labels."""
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from shls.apis import VideoSegmenter
+    from shls.registry import MODELS
+    from shls.utils import register_all_modules
+    from synthetic_clips import moving_squares
+
+    register_all_modules(init_default_scope=False)
+    configs = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+                       'fixtures', 'configs')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(osp.join(configs, 'shls_tiny.py')).model)
+    rng = np.random.default_rng(0)
+    frames = [moving_squares(t, rng, step=2, blue=True) for t in range(4)]
+    plain, edge = (VideoSegmenter(model, refine=False, edge_aware=cfg) for cfg in
+                   (None, dict(type='GuidedFilterMask', radius=1.0, eps=0.01, scale=1.0)))
+    assert edge.core.edge_aware is not None and plain.core.edge_aware is None
+    outs = []
+    for seg in (plain, edge):
+        outs.append([seg.step(img, gt if t == 0 else None)
+                     for t, (img, gt) in enumerate(frames)])
+    for a, b in zip(*outs):
+        assert a.shape == b.shape and a.dtype == b.dtype
+    assert plain.memory.num_entries == edge.memory.num_entries
