@@ -15,8 +15,8 @@ from torch import Tensor, nn
 
 from shls.deployment.precision import autocast_context
 from shls.models.memory.flow_prior import FlowWarper
-from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.descriptors import SuperfeatureDescriber
+from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.frame_context import FrameContext, Segmentation
 from shls.models.segmentors.frame_encoder import FrameEncoder, model_device
 from shls.models.segmentors.one_shot import PRESEGMENTATIONS, OneShotCore

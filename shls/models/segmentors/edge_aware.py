@@ -8,7 +8,7 @@ and takes the per-pixel argmax (``model.test_cfg.edge_aware``; README, "Edge-awa
 masks"). The memory still learns from the superpixel decisions.
 """
 import copy
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
 from torch import Tensor
@@ -70,8 +70,13 @@ class GuidedFilterMask:
                 f'scale={self.scale})')
 
 
-def build_edge_aware(cfg: Optional[dict]):
-    """The ``test_cfg.edge_aware`` component (``None`` when off).
+#: ``(image (1, 3, H, W), superpixels (H, W), probs (M, C)) -> (H, W)`` class columns.
+EdgeAware = Callable[[Tensor, Tensor, Tensor], Tensor]
+
+
+def build_edge_aware(cfg: Optional[dict]) -> Optional[EdgeAware]:
+    """The ``test_cfg.edge_aware`` component (``None`` when off). With the refinement
+    decoder on, the decoder's mask is the output and this one only places the ROIs.
 
     Raises:
         ConfigError: Not a dict with a ``type``, an unregistered type or a bad argument.

@@ -20,6 +20,7 @@ from ..memory import (MemoryBank, MemoryReadout, eq4_scores, filter_vote_outlier
                       memorise_confident, proximity_penalty)
 from ..memory.flow_prior import flow_prior_scores
 from ..utils import paint, segment_mode
+from .edge_aware import EdgeAware
 from .frame_context import FrameContext, Segmentation
 from .frame_encoder import FrameEncoder
 from .refiner import Refiner, object_masks
@@ -27,8 +28,6 @@ from .refiner import Refiner, object_masks
 #: Pre-segmentation rules: ``'eq4'``, the argmax of the paper's Eq. 4; ``'vote'``, the
 #: seed code's painted KNN vote with the blob / convex-hull outlier filter.
 PRESEGMENTATIONS = ('eq4', 'vote')
-#: ``(image (1, 3, H, W), superpixels (H, W), probs (M, C)) -> (H, W)`` class columns.
-EdgeAware = Callable[[Tensor, Tensor, Tensor], Tensor]
 
 
 class OneShotCore:
