@@ -1,8 +1,9 @@
 # Test-time settings of the shipped CPU model (model.test_cfg), shared by its configs:
 # the superfeatures are joined by a per-superpixel colour block, the backbone runs in
 # bfloat16 where the CPU has native kernels (float32 elsewhere), SLIC runs on the
-# half-size frame (labels upsampled) and the masks follow the frame's edges: the
-# settings that measured best for J&F at about 2 frames/s on a 2-core CPU (README).
+# half-size frame (labels upsampled), the masks follow the frame's edges and the
+# previous mask, moved by optical flow, is a prior: the settings that measured best
+# for J&F at about 2 frames/s on a 2-core CPU (README).
 # A config adds this file to its _base_ list and reads the block as a base variable
 # (a second `model` among the bases of one list is refused by mmengine):
 #   model = dict(test_cfg=_base_.cpu_test_cfg)
@@ -12,14 +13,15 @@ cpu_test_cfg = dict(
     handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
     autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
     winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
-    # opt-in: dict(weight=1.0, scale=0.5) moves the previous mask by optical flow as
-    # a bonus on the Eq.-4 scores (+1.0 J&F on ../shared/data/davis, +1.4 on
-    # davis_train, but -5.3 on blackswan; README, "Flow prior")
-    flow_prior=None,
     # pixel masks along the frame's edges: the superpixel probabilities smoothed by a
-    # guided filter with the frame as guide (+3.4 J&F on ../shared/data/davis, README,
-    # "Edge-aware masks"); None paints the superpixel labels (the paper)
+    # guided filter with the frame as guide (+3.4 J&F on ../shared/data/davis, +2.0 on
+    # davis_train; README, "Edge-aware masks"); None paints the superpixel labels (the
+    # paper)
     edge_aware=dict(type='GuidedFilterMask', radius=0.8, eps=0.16, scale=0.5),
+    # the previous (edge-aware) mask moved by DIS optical flow as a bonus on the Eq.-4
+    # scores: +3.7 J&F on ../shared/data/davis and +1.1 on davis_train on top of the
+    # edge-aware masks (README, "Flow prior"); None = off (the paper)
+    flow_prior=dict(weight=1.0, scale=0.5),
     superpixels=dict(
         _delete_=True,
         type='ResizedSuperpixels',
