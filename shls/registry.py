@@ -5,6 +5,8 @@ Each child lists the package ``locations`` that hold its modules, so that buildi
 plugin under ``projects/`` registers into these same registries from its own package and
 is loaded with ``custom_imports`` in its config.
 """
+import copy
+
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
@@ -27,6 +29,8 @@ from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry
+
+from shls.utils.errors import ConfigError, UnknownNameError
 
 # Models: backbones, superpixel generators, heads, losses, memory banks, decoders,
 # segmentors and data preprocessors.
@@ -66,3 +70,27 @@ TASK_UTILS = Registry('task util', parent=MMENGINE_TASK_UTILS, locations=['shls.
 LOG_PROCESSORS = Registry('log_processor', parent=MMENGINE_LOG_PROCESSORS,
                           locations=['shls.engine'])
 FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, locations=['shls.datasets'])
+
+
+def build_component(cfg: dict, what: str, examples: str, registry: Registry = MODELS):
+    """Build a config ``dict(type=..., ...)`` of ``registry`` with one-line errors.
+
+    Args:
+        cfg: The config (copied, never changed).
+        what: What the config sets, for the messages (e.g. ``'test_cfg.edge_aware'``).
+        examples: Registered types to suggest when ``type`` is unknown.
+        registry: Where ``type`` is looked up.
+
+    Raises:
+        ConfigError: Not a dict with a ``type``, or arguments the type does not take.
+        UnknownNameError: An unregistered ``type``.
+    """
+    if not isinstance(cfg, dict) or 'type' not in cfg:
+        raise ConfigError(f"{what} must be a dict with a 'type' (e.g. {examples}), got "
+                          f"{cfg!r}")
+    if registry.get(cfg['type']) is None:
+        raise UnknownNameError(f"{what}: unknown type {cfg['type']!r} (try {examples})")
+    try:
+        return registry.build(copy.deepcopy(dict(cfg)))
+    except TypeError as error:
+        raise ConfigError(f'{what}: {error}') from None

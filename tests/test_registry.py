@@ -29,3 +29,20 @@ def test_a_new_module_registers_without_touching_shls():
     with DefaultScope.overwrite_default_scope('shls'):
         assert isinstance(MODELS.build(dict(type='_TestOnlyGenerator')), Generator)
     assert LOOPS.scope == 'shls'
+
+
+def test_build_component_gives_one_line_config_errors():
+    import pytest
+
+    from shls.models.segmentors import SuperfeatureDescriber
+    from shls.registry import build_component
+    from shls.utils.errors import ConfigError, UnknownNameError
+
+    built = build_component(dict(type='SuperpixelColourStats'), 'handcrafted', 'x')
+    assert type(built).__name__ == 'SuperpixelColourStats'
+    with pytest.raises(UnknownNameError, match='handcrafted: unknown type'):
+        SuperfeatureDescriber.build(dict(type='SuperpixelColourStat'))
+    with pytest.raises(ConfigError, match='handcrafted: .*unexpected keyword'):
+        SuperfeatureDescriber.build(dict(type='SuperpixelColourStats', foo=1))
+    with pytest.raises(ConfigError, match="must be a dict with a 'type'"):
+        build_component('SuperpixelColourStats', 'handcrafted', 'x')

@@ -5,13 +5,12 @@ One :class:`SuperfeatureDescriber` follows one video (inference, ``test_cfg.hand
 / ``standardize_features``) or one clip (stage-2 training, ``train_cfg.handcrafted``), so
 the decoder trains on the attention maps it gets at test time.
 """
-import copy
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 from torch import Tensor
 
-from shls.registry import MODELS
+from shls.registry import build_component
 from ..utils import BlockStandardizer
 
 Handcrafted = Callable[[np.ndarray, np.ndarray], Tensor]
@@ -45,7 +44,9 @@ class SuperfeatureDescriber:
               handcrafted_weight: float = 1.0,
               standardize: bool = False) -> 'SuperfeatureDescriber':
         """A describer with the hand-crafted block built from its config (or none)."""
-        hand = MODELS.build(copy.deepcopy(dict(handcrafted_cfg))) if handcrafted_cfg else None
+        hand = (build_component(handcrafted_cfg, 'handcrafted',
+                                "dict(type='SuperpixelColourStats')")
+                if handcrafted_cfg else None)
         return cls(hand, (learned_weight, handcrafted_weight), standardize)
 
     @property

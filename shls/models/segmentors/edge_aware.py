@@ -7,14 +7,13 @@ guided filter with the frame as guide (edges of the frame kept, flat regions ave
 and takes the per-pixel argmax (``model.test_cfg.edge_aware``; README, "Edge-aware
 masks"). The memory still learns from the superpixel decisions.
 """
-import copy
 from typing import Callable, Optional
 
 import torch
 from torch import Tensor
 
-from shls.registry import MODELS
-from shls.utils.errors import ConfigError, UnknownNameError
+from shls.registry import MODELS, build_component
+from shls.utils.errors import ConfigError
 from ..utils.guided_filter import guided_filter
 
 
@@ -83,13 +82,4 @@ def build_edge_aware(cfg: Optional[dict]) -> Optional[EdgeAware]:
     """
     if cfg is None:
         return None
-    if not isinstance(cfg, dict) or 'type' not in cfg:
-        raise ConfigError(f"test_cfg.edge_aware must be None or a dict with a 'type' (e.g. "
-                          f"dict(type='GuidedFilterMask')), got {cfg!r}")
-    if MODELS.get(cfg['type']) is None:
-        raise UnknownNameError(f"test_cfg.edge_aware: unknown type {cfg['type']!r} (e.g. "
-                               "'GuidedFilterMask')")
-    try:
-        return MODELS.build(copy.deepcopy(dict(cfg)))
-    except TypeError as error:
-        raise ConfigError(f'test_cfg.edge_aware: {error}') from None
+    return build_component(cfg, 'test_cfg.edge_aware', "dict(type='GuidedFilterMask')")
