@@ -1,9 +1,11 @@
-"""How the backbone runs at inference: precision, Winograd convolutions, memory layout."""
+"""How the backbone runs at inference: batch norms folded, precision, Winograd
+convolutions, memory layout."""
 from typing import NamedTuple, Optional
 
 import torch
 from torch import nn
 
+from shls.deployment.fold_bn import fold_batchnorm
 from shls.deployment.precision import PrecisionSetting, resolve_autocast
 from shls.deployment.winograd import use_winograd
 
@@ -32,7 +34,9 @@ def prepare_backbone(model: nn.Module, device: torch.device, autocast: Precision
     """Choose the backbone's precision and layout and apply them (in place).
 
     Args:
-        model: The model; its ``backbone`` (if any) is changed in place: Winograd
+        model: The model; its ``backbone`` (if any) is changed in place: batch norms
+            folded into their convolutions when it is in eval mode
+            (:func:`~shls.deployment.fold_bn.fold_batchnorm`), then Winograd
             convolutions and the chosen memory format on a CPU.
         device: Where the model runs.
         autocast: ``test_cfg.autocast`` (:func:`~shls.deployment.precision.resolve_autocast`).
@@ -42,6 +46,8 @@ def prepare_backbone(model: nn.Module, device: torch.device, autocast: Precision
         :class:`BackboneSetup`.
     """
     backbone = getattr(model, 'backbone', None)
+    if _has_parameters(backbone) and not backbone.training:
+        fold_batchnorm(backbone)
     dtype = resolve_autocast(autocast, device, backbone)
     on_cpu = device.type == 'cpu' and _has_parameters(backbone)
     winograd = bool(on_cpu and dtype is None and winograd and use_winograd(backbone) > 0)

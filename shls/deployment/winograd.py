@@ -20,6 +20,7 @@ from typing import Dict, Tuple
 import torch
 from torch import Tensor, nn
 
+from .fold_bn import FoldedConv2d
 from .precision import interleaved_best_ms
 
 
@@ -32,7 +33,8 @@ def nnpack_available() -> bool:
 
 def winograd_eligible(conv: nn.Module) -> bool:
     """Whether ``conv`` is a plain stride-1 3x3 convolution NNPACK can run."""
-    return (type(conv) in (nn.Conv2d, WinogradConv2d) and conv.kernel_size == (3, 3)
+    return (type(conv) in (nn.Conv2d, FoldedConv2d, WinogradConv2d)
+            and conv.kernel_size == (3, 3)
             and conv.stride == (1, 1) and conv.dilation == (1, 1) and conv.groups == 1
             and conv.padding_mode == 'zeros' and isinstance(conv.padding, tuple))
 
@@ -43,10 +45,11 @@ _FASTER: Dict[Tuple, bool] = {}
 MIN_SPEEDUP = 1.05
 
 
-class WinogradConv2d(nn.Conv2d):
+class WinogradConv2d(FoldedConv2d):
     """An ``nn.Conv2d`` that runs through NNPACK's Winograd convolution when it can and
     where it is faster: the first call per input shape times both (twice each,
-    interleaved) and the choice is kept for the process."""
+    interleaved) and the choice is kept for the process. A folded batch norm
+    (:mod:`shls.deployment.fold_bn`) is applied on both paths."""
 
     def forward(self, x: Tensor) -> Tensor:
         if not self._nnpack_can_run(x):
@@ -60,10 +63,10 @@ class WinogradConv2d(nn.Conv2d):
         return self._nnpack(x) if _FASTER[key] else super().forward(x)
 
     def _nnpack(self, x: Tensor) -> Tensor:
-        bias = self.bias
+        weight, bias = self.conv_params()
         if bias is None:
             bias = x.new_zeros(self.out_channels)
-        return torch._nnpack_spatial_convolution(x.contiguous(), self.weight.contiguous(), bias,
+        return torch._nnpack_spatial_convolution(x.contiguous(), weight.contiguous(), bias,
                                                  list(self.padding), [1, 1])
 
     def _nnpack_can_run(self, x: Tensor) -> bool:
@@ -88,7 +91,7 @@ def use_winograd(module: nn.Module) -> int:
         return 0
     count = 0
     for sub in module.modules():
-        if type(sub) is nn.Conv2d and winograd_eligible(sub):
+        if type(sub) in (nn.Conv2d, FoldedConv2d) and winograd_eligible(sub):
             sub.__class__ = WinogradConv2d
             count += 1
     return count

@@ -13,6 +13,10 @@ from shls.utils.errors import ConfigError
 class BasicBlock(nn.Module):
     """Two 3x3 conv-BN layers with an identity (or 1x1 projection) shortcut."""
 
+    #: Each batch norm is applied directly to this convolution's output (what
+    #: :func:`shls.deployment.fold_bn.fold_batchnorm` may fold for inference).
+    conv_bn_pairs = (('conv1', 'bn1'), ('conv2', 'bn2'))
+
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)

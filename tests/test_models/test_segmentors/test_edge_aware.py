@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from shls.models.segmentors import GuidedFilterMask, build_edge_aware
+from shls.models.utils.guided_filter import guided_filter
 from shls.utils.errors import ConfigError, UnknownNameError
 
 
@@ -32,6 +33,25 @@ def test_confident_uniform_superpixels_keep_their_class():
     superpixels = torch.zeros(32, 32, dtype=torch.int64)
     probs = torch.tensor([[0.1, 0.2, 0.7]])
     assert (GuidedFilterMask()(image, superpixels, probs) == 2).all()
+
+
+@pytest.mark.parametrize('classes', [2, 4])
+def test_the_implied_last_class_gives_the_filtered_argmax(classes):
+    # probabilities that sum to 1 filter one map fewer; the argmax is that of filtering
+    # every class (the guided filter is linear and keeps constants)
+    g = torch.Generator().manual_seed(1)
+    image = torch.rand(1, 3, 60, 80, generator=g)
+    superpixels = (torch.arange(60)[:, None] // 6 * 10 + torch.arange(80)[None] // 8).long()
+    probs = torch.softmax(3 * torch.randn(100, classes, generator=g), dim=1)
+    filt = GuidedFilterMask(radius=0.5, eps=0.1, scale=1.0)  # 0.5 x 6.9 px = 3 px
+    out = filt(image, superpixels, probs)
+    guide = (image - image.mean(dim=(2, 3), keepdim=True)) / image.std()
+    full = guided_filter(guide, probs.T[:, superpixels][None], 3, 0.1)[0].argmax(dim=0)
+    assert (out == full).float().mean() >= 0.999
+    scores = probs * 5  # not probabilities: every class is filtered
+    assert torch.equal(filt(image, superpixels, scores),
+                       guided_filter(guide, scores.T[:, superpixels][None], 3, 0.1)[0]
+                       .argmax(dim=0))
 
 
 @pytest.mark.parametrize('cfg, error', [
