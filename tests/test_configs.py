@@ -40,7 +40,8 @@ CPU_TEST_BASE = osp.join(ROOT, 'configs', '_base_', 'test_cfg', 'cpu.py')
 CPU_CONFIGS = [osp.join(ROOT, 'configs', *parts) for parts in (
     ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py'),
     ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py'),
-    ('ablations', 'shls_r18-w32-cpu_davis_table1-preseg-only.py'))]
+    ('ablations', 'shls_r18-w32-cpu_davis_table1-preseg-only.py'),
+    ('shls', 'shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py'))]
 
 
 def _without_delete(value):
@@ -70,7 +71,7 @@ def test_the_shared_cpu_test_base_adds_no_level_of_base():
 def test_cpu_table1_configs_test_the_shipped_decoder():
     # The Table-1 CPU configs restate the shipped model's decoder (its chain would be too
     # deep to inherit): the two must not drift apart.
-    shipped, table1 = (load_config(p) for p in CPU_CONFIGS[1:])
+    shipped, table1 = (load_config(p) for p in CPU_CONFIGS[1:3])
     assert table1.model.decoder == shipped.model.decoder
     assert table1.model.test_cfg.roi_max_side == shipped.model.test_cfg.roi_max_side
 
@@ -87,6 +88,20 @@ def test_cpu_supcon_config_changes_only_the_loss():
                                                loss_weight=1.0)
     assert cpu['model'].pop('loss')['type'] == 'NTXentLoss'
     assert supcon == cpu
+
+
+def test_cpu_w16_config_changes_only_the_widths():
+    # It restates the _cpu config on that config's own base, like the SupCon config.
+    cpu = load_config(osp.join(
+        ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')).to_dict()
+    w16 = load_config(osp.join(
+        ROOT, 'configs', 'shls', 'shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py')).to_dict()
+    for cfg, widths in ((cpu, (32, (32, 64, 128, 128), 32, 128)),
+                        (w16, (16, (16, 32, 64, 64), 16, 64))):
+        backbone, head = cfg['model']['backbone'], cfg['model']['head']
+        assert (backbone.pop('stem_channels'), tuple(backbone.pop('stage_channels')),
+                head.pop('l1_channels'), head.pop('l4_channels')) == widths
+    assert w16 == cpu
 
 
 def test_override_of_constructor_argument_is_allowed():
