@@ -73,6 +73,7 @@ def test_cpu_table1_configs_test_the_shipped_decoder():
     # deep to inherit): the two must not drift apart.
     shipped, table1 = (load_config(p) for p in CPU_CONFIGS[1:3])
     assert table1.model.decoder == shipped.model.decoder
+    assert table1.model.backbone == shipped.model.backbone
     assert table1.model.test_cfg.roi_max_side == shipped.model.test_cfg.roi_max_side
 
 

@@ -11,6 +11,7 @@ _base_ = [
     '../_base_/test_cfg/cpu.py',
 ]
 model = dict(
+    backbone=dict(l1_at_input_size=False),  # as the shipped model (its config)
     decoder=dict(prior_weight=10.0, prune_only=True),
     test_cfg=dict(
         **_base_.cpu_test_cfg,  # noqa: F821 (mmengine provides _base_)

@@ -5,6 +5,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 
@@ -217,7 +218,11 @@ class SHLS(BaseModel):
         """Superfeatures and the refinement decoder's L1 / L4 maps of a batch of frames.
 
         L1 and L4 get the three meta channels (superpixel area, mean row, mean column)
-        painted to pixels at their own resolutions (method.md §3 step 1).
+        painted to pixels at their own resolutions (method.md §3 step 1). The decoder
+        needs L1 at the frame size: a backbone that returns it at its own stride
+        (``l1_at_input_size=False``, which :meth:`extract_superfeatures` pools there) has
+        it upsampled here as the backbone would have, so these features and maps do not
+        depend on that flag.
 
         Args:
             frames: ``(B, 3, H, W)`` normalised images.
@@ -228,9 +233,9 @@ class SHLS(BaseModel):
         """
         self._check_sizes(frames, superpixels)
         l1, l4 = self.backbone(frames)
-        if l1.shape[-2:] != frames.shape[-2:]:
-            raise ConfigError('the refinement decoder needs L1 at the frame size: set '
-                              'backbone.l1_at_input_size=True (or refine=False)')
+        if l1.shape[-2:] != frames.shape[-2:]:  # backbone.l1_at_input_size=False
+            l1 = F.interpolate(l1, size=frames.shape[-2:], mode='bilinear',
+                               align_corners=False)
         features, counts = self.head(l1, l4, superpixels)
         l1 = torch.cat([l1, meta_maps(superpixels, l1.shape[-2:]).to(l1.dtype)], dim=1)
         l4 = torch.cat([l4, meta_maps(superpixels, l4.shape[-2:]).to(l4.dtype)], dim=1)

@@ -201,3 +201,22 @@ def test_stage2_colour_block_needs_inputs():
     masks = torch.stack([ds.gt_masks for ds in data['data_samples']]).long()
     with pytest.raises(ValueError, match='input frames'):
         model.refine_loss(emb, masks)
+
+
+def test_decoder_maps_do_not_depend_on_where_the_backbone_returns_l1():
+    # l1_at_input_size=False: extract_superfeatures pools L1 at its own stride, but the
+    # decoder's maps and their superfeatures are those of a full-size L1
+    full = _model().eval()
+    strided = _model().eval()
+    strided.backbone.l1_at_input_size = False
+    frames = torch.randn(1, 3, 48, 64)
+    spx = torch.from_numpy(full.superpixel_generator(np.random.default_rng(0).integers(
+        0, 255, (48, 64, 3), dtype=np.uint8))).long()[None]
+    with torch.no_grad():
+        a, b = full.extract_feature_maps(frames, spx), strided.extract_feature_maps(frames, spx)
+        assert torch.equal(a.l1, b.l1) and torch.equal(a.l4, b.l4)
+        assert torch.equal(a.features, b.features)
+        pooled, _ = strided.extract_superfeatures(frames, spx)
+    assert pooled.shape == a.features.shape
+    assert not torch.equal(pooled, a.features)  # pooled at stride 2: close, not equal
+    assert torch.nn.functional.cosine_similarity(pooled, a.features).mean() > 0.9
