@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from shls.apis import FrameContext, Segmentation, VideoSegmenter
+from shls.apis import FrameContext, Segmentation, VideoSegmenter, init_segmenter
 from shls.registry import MODELS
 from shls.utils import register_all_modules
 from synthetic_clips import H, W, iou, moving_squares
@@ -194,3 +194,25 @@ def test_no_learning_variant_skips_the_backbone():
         assert out.shape == gt.shape
     assert calls == []
     assert VideoSegmenter(model, handcrafted=dict(type='SuperpixelColourStats')).uses_backbone
+
+
+def test_flow_in_a_second_thread_gives_the_sequential_warp():
+    # encode() computes the flow beside the superpixels; ctx.warped_mask must be what
+    # the warper gives when called on its own
+    torch.manual_seed(0)
+    with pytest.warns(UserWarning, match='random weights'):
+        seg = init_segmenter(TINY_CONFIG, device='cpu', presegmentation='eq4',
+                             flow_prior=dict(weight=1.0, scale=0.5))
+    rng = np.random.default_rng(0)
+    frames = [(90 + rng.integers(0, 20, (48, 64, 3))).astype(np.uint8) for _ in range(3)]
+    for t, img in enumerate(frames):
+        img[10:26, 8 + 3 * t:24 + 3 * t] = (220, 30, 30)
+    first = np.zeros((48, 64), np.uint8)
+    first[10:26, 8:24] = 1
+    seg.reset()
+    seg.step(frames[0], mask=first)
+    prev = seg._prev_mask.to(torch.uint8).numpy()
+    expected = seg.flow_warper(prev, frames[0], frames[1])
+    ctx = seg.encode(frames[1])
+    assert np.array_equal(ctx.warped_mask.numpy(), expected)
+    assert seg.encode(frames[1]).superpixels.shape == (48, 64)
