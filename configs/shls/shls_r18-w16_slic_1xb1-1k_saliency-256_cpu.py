@@ -2,9 +2,9 @@
 # than the shipped half-width one), trained the same way (1k iterations on the 325 still
 # images + masks of ../shared/data/saliency, no DAVIS frame), with the same CPU test
 # settings; pre-segmentation only (no decoder). The fast option: measured (README,
-# "Speed of the engines") at 281 ms = 3.6 frames/s at 480p on 2 AVX2 cores (the shipped
-# model: ~500 ms) and 218 ms natively with bfloat16, for J&F 66.61 on ../shared/data/davis
-# and 69.05 on davis_train (the shipped model: 67.91 / 70.03).
+# "Speed of the engines") at 260 ms = 3.85 frames/s at 480p on 2 AVX2 cores (the shipped
+# model: 374 ms) and 205 ms natively with bfloat16, for J&F 66.61 on ../shared/data/davis
+# and 69.05 on davis_train (the shipped model: 67.14 / 69.92).
 #   OMP_NUM_THREADS=1 python tools/train.py configs/shls/shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py
 #   python tools/misc/publish_model.py work_dirs/<this config>/iter_1000.pth \
 #       checkpoints/shls_r18-w16_slic_1xb1-1k_saliency-256_cpu_fp16.pth --fp16

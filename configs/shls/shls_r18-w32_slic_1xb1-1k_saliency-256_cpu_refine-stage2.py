@@ -27,8 +27,9 @@ model = dict(
     train_cfg=dict(roi_from_prediction=True, roi_margin=0.3, false_blob_prob=0.7),
     test_cfg=dict(
         **_base_.cpu_test_cfg,  # noqa: F821 (mmengine provides _base_)
-        # Pre-segmentation by default (3.2 frames/s, J&F 61.1 on ../shared/data/davis);
-        # refine=True runs the decoder (J&F +2, 1.8 frames/s; README, "Results").
+        # Pre-segmentation by default (3.0 frames/s natively, 2.6 on 2 AVX2 cores; J&F
+        # 67.14 on ../shared/data/davis); refine=True runs the decoder at about half
+        # the frame rate (README, "Results").
         refine=False,
         roi_max_side=256))  # decode ROIs at most at the training clips' size
 load_from = 'work_dirs/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu/iter_1000.pth'
