@@ -47,8 +47,8 @@ class TorchKNNBackend(BaseKNNBackend):
 
     Args:
         max_chunk_elements: Upper bound on ``queries_per_chunk * N`` similarities held
-            at once (bounds peak memory for very large, uncapped memories); also the
-            largest scratch buffer kept (4 bytes per element).
+            at once (bounds peak memory for very large, uncapped memories); the scratch
+            buffer kept is at most 1.25x this (4 bytes per element).
     """
 
     def __init__(self, max_chunk_elements: int = 1 << 26) -> None:
@@ -65,6 +65,7 @@ class TorchKNNBackend(BaseKNNBackend):
         keys = self._keys
         num = keys.shape[0]
         chunk = max(1, self.max_chunk_elements // max(1, num))
+        device = queries.device
         queries = queries.to(keys.device, keys.dtype)
         scratch = self._scratch_for(min(chunk, len(queries)) * num, keys)
         sims, idx = [], []
@@ -77,7 +78,7 @@ class TorchKNNBackend(BaseKNNBackend):
                 top = torch.topk(torch.mm(q, keys.T, out=out), k, dim=1)
             sims.append(top.values)
             idx.append(top.indices)
-        return torch.cat(sims).to(queries.device), torch.cat(idx).to(queries.device)
+        return torch.cat(sims).to(device), torch.cat(idx).to(device)
 
     def _scratch_for(self, numel: int, like: Tensor) -> Tensor:
         """A flat buffer of at least ``numel`` elements of ``like``'s dtype and device
