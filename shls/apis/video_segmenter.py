@@ -244,10 +244,10 @@ class VideoSegmenter:
         running them one after the other.
         """
         cut = None if target is None else target.cpu().numpy()
-        if self.flow_warper is None or self._prev_rgb is None or self._prev_mask is None:
+        if self.flow_warper is None:
             ctx = self.core.encode(rgb, cut, self.frame_index)
             warped = None
-        else:
+        else:  # _warp_previous gives None without a previous frame
             with ThreadPoolExecutor(1) as pool:
                 future = pool.submit(self._warp_previous, rgb)
                 ctx = self.core.encode(rgb, cut, self.frame_index)
