@@ -42,10 +42,12 @@ class SuperpixelColourStats:
         lab = torch.from_numpy(lab / 255.0).permute(2, 0, 1)[None]
         labels = torch.from_numpy(np.asarray(superpixels, np.int64))[None]
         n = int(labels.max()) + 1
-        parts = [segment_mean(lab, labels, n)]
-        if self.use_std:
-            second = segment_mean(lab * lab, labels, n)
-            parts.append((second - parts[0] ** 2).clamp_min(0).sqrt())
+        if self.use_std:  # first and second moments in one pass over the pixels
+            moments = segment_mean(torch.cat([lab, lab * lab], dim=1), labels, n)
+            mean = moments[:, :3]
+            parts = [mean, (moments[:, 3:] - mean ** 2).clamp_min(0).sqrt()]
+        else:
+            parts = [segment_mean(lab, labels, n)]
         if self.use_position:
             parts.append(segment_meta(labels, n)[:, 1:])
         return torch.cat(parts, dim=1)
