@@ -91,10 +91,11 @@ def flow_prior_scores(superpixels: Tensor, warped: Tensor, classes: Tensor,
     device = superpixels.device
     lut = torch.full((NUM_LABEL_BINS,), -1, dtype=torch.int64, device=device)
     lut[classes.to(device)] = torch.arange(len(classes), device=device)
+    width = len(classes) + 1  # the last column counts the pixels of no class
+    lut[lut < 0] = len(classes)
     cols = lut[warped.to(device).clamp(0, NUM_LABEL_BINS - 1)].reshape(-1)
-    ids = superpixels.reshape(-1)
-    known = cols >= 0
-    counts = torch.bincount(ids[known] * len(classes) + cols[known],
-                            minlength=num * len(classes)).reshape(num, len(classes))
-    area = torch.bincount(ids, minlength=num).clamp_min(1)
-    return counts.float() / area[:, None].float()
+    # one histogram of (superpixel, column) pairs, no boolean compaction of the pixels
+    counts = torch.bincount(superpixels.reshape(-1) * width + cols,
+                            minlength=num * width).reshape(num, width)
+    area = counts.sum(dim=1).clamp_min(1)
+    return counts[:, :-1].float() / area[:, None].float()
