@@ -57,6 +57,8 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
     assert 'SuperpixelColourStats' not in text  # not restated
     shared = _without_delete(Config.fromfile(CPU_TEST_BASE).cpu_test_cfg.to_dict())
     test_cfg = load_config(path).model.test_cfg.to_dict()
+    if path.endswith('w16_slic_1xb1-1k_saliency-256_cpu.py'):  # its one documented change
+        assert test_cfg['superpixels']['generator'].pop('max_num_iter') == 7
     assert {k: test_cfg[k] for k in shared} == shared
 
 
@@ -91,7 +93,7 @@ def test_cpu_supcon_config_changes_only_the_loss():
     assert supcon == cpu
 
 
-def test_cpu_w16_config_changes_only_the_widths():
+def test_cpu_w16_config_changes_only_the_widths_and_two_speed_knobs():
     # It restates the _cpu config on that config's own base, like the SupCon config.
     cpu = load_config(osp.join(
         ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')).to_dict()
@@ -102,6 +104,9 @@ def test_cpu_w16_config_changes_only_the_widths():
         backbone, head = cfg['model']['backbone'], cfg['model']['head']
         assert (backbone.pop('stem_channels'), tuple(backbone.pop('stage_channels')),
                 head.pop('l1_channels'), head.pop('l4_channels')) == widths
+    assert w16['model']['backbone'].pop('l1_at_input_size') is False
+    slic = w16['model']['test_cfg']['superpixels']['generator']
+    assert slic.pop('max_num_iter') == 7
     assert w16 == cpu
 
 
