@@ -44,3 +44,28 @@ def test_overlay():
         overlay(image, mask[:3])
     with pytest.raises(ValueError):
         overlay(image, mask, alpha=2)
+
+
+def _float_overlay(image, mask, alpha, palette, ignore=(0, 255)):
+    out = image.astype(np.float64)
+    coloured = ~np.isin(mask, ignore)
+    colours = palette.astype(np.float64)[mask.astype(np.int64)]
+    out[coloured] = (1 - alpha) * out[coloured] + alpha * colours[coloured]
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize('alpha', [0.3, 0.5, 0.75])
+def test_overlay_equals_the_float_blend(alpha):
+    """The look-up-table path gives the rounded float blend, pixel for pixel."""
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (48, 85, 3), dtype=np.uint8)
+    mask = rng.integers(0, 5, (48, 85)).astype(np.uint8)
+    mask[mask == 4] = 255
+    expected = _float_overlay(image, mask, alpha, DAVIS_PALETTE)
+    assert np.abs(overlay(image, mask, alpha).astype(int) - expected).max() <= 1
+    assert (overlay(image, mask, alpha) == expected).mean() > 0.99
+    big = np.concatenate([DAVIS_PALETTE, DAVIS_PALETTE[:50]])  # ids beyond 255 too
+    wide = mask.astype(np.int32)
+    wide[0, :5] = 300
+    out = overlay(image, wide, alpha, big)
+    assert np.abs(out.astype(int) - _float_overlay(image, wide, alpha, big)).max() <= 1
