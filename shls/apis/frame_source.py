@@ -66,6 +66,10 @@ class FrameSource(metaclass=ABCMeta):
 
     name: str = '<frames>'
     fps: float = 24.0
+    #: Every frame is an array of its own that nobody writes to later, so a loop may read
+    #: one frame ahead (see :func:`~shls.apis.streaming.with_next`). False for a plain
+    #: iterator, which may refill one buffer.
+    stable_frames: bool = True
 
     @abstractmethod
     def __iter__(self) -> Iterator[np.ndarray]:
@@ -186,6 +190,7 @@ class ArrayFrames(FrameSource):
         self.name = '<arrays>'
         self.frames = frames
         self.fps = float(fps)
+        self.stable_frames = isinstance(frames, (Sequence, np.ndarray))
 
     def __iter__(self) -> Iterator[np.ndarray]:
         return iter(self.frames)

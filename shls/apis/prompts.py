@@ -8,6 +8,7 @@ import numpy as np
 from shls.datasets.mask_io import read_mask
 from shls.structures.ids import object_ids_in
 from .frame_source import FrameInput, FrameSource, natural_key, open_frames
+from .streaming import announce, with_next
 from shls.structures.segmenter import StreamingSegmenter
 from shls.utils.errors import InputError, InputNotFoundError
 
@@ -93,7 +94,10 @@ def stream_prompted(segmenter: StreamingSegmenter, source: FrameSource,
     (see :func:`segment_video_prompted`, which checks the prompts first)."""
     segmenter.reset()
     shape, count, started = None, 0, False
-    for count, frame in enumerate(source):
+    for count, (frame, upcoming) in enumerate(with_next(source)):
+        # the next frame is stepped without a mask (an annotated frame is cut anew)
+        if (started or count in by_frame) and count + 1 not in by_frame:
+            announce(segmenter, upcoming)
         if shape is not None and frame.shape[:2] != shape:
             raise InputError(f'{source.describe(count)} is {frame.shape[1]}x{frame.shape[0]} '
                              f'but the video started at {shape[1]}x{shape[0]} (frames of '

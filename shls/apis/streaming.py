@@ -6,13 +6,13 @@ builds no model and reads no config (see :mod:`shls.apis.inference` for that), s
 loop (:mod:`shls.engine`) can use it without depending on the model-building layer.
 """
 import os
-from typing import Iterator, Optional, Tuple, Union
+from typing import Iterable, Iterator, Optional, Tuple, Union
 
 import numpy as np
 
 from shls.datasets.mask_io import read_mask
 from shls.structures.ids import BACKGROUND, VOID_ID
-from shls.structures.segmenter import StreamingSegmenter
+from shls.structures.segmenter import PrefetchingSegmenter, StreamingSegmenter
 from shls.utils.errors import InputError
 from .frame_source import FrameInput, FrameSource, check_frame_size, open_frames
 
@@ -82,7 +82,8 @@ def stream_first_mask(segmenter: StreamingSegmenter, source: FrameSource, mask: 
     """
     segmenter.reset()
     count = 0
-    for frame in source:
+    for frame, upcoming in with_next(source):
+        announce(segmenter, upcoming)
         if count == 0:
             check_frame_size(frame, source.describe(0))
             if mask.shape != frame.shape[:2]:
@@ -100,3 +101,30 @@ def stream_first_mask(segmenter: StreamingSegmenter, source: FrameSource, mask: 
         yield frame, pred
     if count == 0:
         raise InputError(f'no frame in {source.name}')
+
+
+def with_next(source: Iterable[np.ndarray]
+              ) -> Iterator[Tuple[np.ndarray, Optional[np.ndarray]]]:
+    """Each frame of ``source`` with the one after it (``None`` after the last): a
+    one-frame look-ahead, so the next frame's work can start early (:func:`announce`).
+
+    Only a source whose ``stable_frames`` is true (:class:`FrameSource`) is read ahead;
+    for others (e.g. a plain iterator, which may refill one buffer) the next frame is
+    always ``None``.
+    """
+    frames = iter(source)
+    if not getattr(source, 'stable_frames', False):
+        yield from ((frame, None) for frame in frames)
+        return
+    current = next(frames, None)
+    while current is not None:
+        upcoming = next(frames, None)
+        yield current, upcoming
+        current = upcoming
+
+
+def announce(segmenter: StreamingSegmenter, frame: Optional[np.ndarray]) -> None:
+    """Tell a :class:`~shls.structures.segmenter.PrefetchingSegmenter` which frame comes
+    next (a no-op for other segmenters and for ``None``)."""
+    if frame is not None and isinstance(segmenter, PrefetchingSegmenter):
+        segmenter.prefetch(frame)

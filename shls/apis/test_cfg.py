@@ -74,6 +74,11 @@ DEFAULT_TEST_CFG = dict(
     # smooths the superpixel probabilities guided by the frame and takes the per-pixel
     # argmax (shls.models.segmentors.edge_aware); None = the superpixel labels painted.
     edge_aware=None,
+    # Compute the next frame's superpixels in a background thread while the current
+    # frame runs, when the stream loop announces it (VideoSegmenter.prefetch); the masks
+    # are the same. False: every step computes its own (e.g. for a superpixel generator
+    # that must not run in two threads at once).
+    prefetch=True,
 )
 #: Keys of ``model.test_cfg`` consumed by the model itself.
 MODEL_TEST_CFG_KEYS = ('superpixels', )
@@ -118,9 +123,9 @@ def check_test_cfg(cfg: dict) -> None:
     check_precision_setting(cfg['autocast'])
     check_flow_prior(cfg['flow_prior'])
     build_edge_aware(cfg['edge_aware'])
-    if not isinstance(cfg['winograd'], bool):
-        raise ConfigError(f"test_cfg.winograd must be True or False, got "
-                          f"{cfg['winograd']!r}")
+    for key in ('winograd', 'prefetch'):
+        if not isinstance(cfg[key], bool):
+            raise ConfigError(f'test_cfg.{key} must be True or False, got {cfg[key]!r}')
     if not 0 < cfg['working_scale'] <= 1:
         raise ConfigError('test_cfg.working_scale must be in (0, 1], got '
                           f"{cfg['working_scale']!r}")

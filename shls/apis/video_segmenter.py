@@ -6,7 +6,7 @@ frame is the model-level :class:`~shls.models.segmentors.one_shot.OneShotCore`, 
 stage-2 training runs too. Frames are given one at a time, so a video of any length
 streams.
 """
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from typing import ContextManager, Optional, Sequence, Union
 
@@ -29,6 +29,7 @@ from shls.utils.stage_timer import StageTimer
 from shls.utils.errors import InputError
 from .backbone_setup import prepare_backbone
 from .frame_inputs import FrameLike, check_frame, prepare_target
+from .prefetch import SuperpixelPrefetcher
 from .test_cfg import DEFAULT_TEST_CFG, MODEL_TEST_CFG_KEYS, merge_test_cfg
 from .working_scale import resize_frame, resize_mask, upscale_labels, working_size
 
@@ -101,6 +102,9 @@ class VideoSegmenter:
         self.timer: Optional[StageTimer] = None
         #: Makes masks of ``step(frame, box=...)`` (a BoxPromptToMask on first use).
         self.box_prompt = None
+        #: Superpixels of announced frames (:meth:`prefetch`), computed in a thread.
+        self._prefetcher = SuperpixelPrefetcher(
+            lambda rgb: self.model.compute_superpixels(rgb, None, test=True))
         #: The per-frame algorithm and the video's memory.
         self.core = self._build_core()
         self.reset()
@@ -149,6 +153,7 @@ class VideoSegmenter:
     def reset(self) -> None:
         """Forget the video: empty memory, no previous frame."""
         self.core.reset()
+        self._prefetcher.clear()
         self.frame_index = 0
         self._prev_mask: Optional[Tensor] = None
         self._prev_rgb: Optional[np.ndarray] = None
@@ -203,6 +208,7 @@ class VideoSegmenter:
             ValueError: Frame or mask of the wrong shape or values.
             RuntimeError: No mask on the first frame.
         """
+        prefetched = self._prefetcher.take(frame)
         rgb = check_frame(frame, self._shape, self.frame_index)
         shape = rgb.shape[:2]
         if box is not None:
@@ -218,7 +224,8 @@ class VideoSegmenter:
             raise RuntimeError('the first frame needs a mask (call reset() for a new video)')
         with self.stage('resize'):
             rgb = resize_frame(rgb, size)
-        ctx = self.encode(rgb, target)
+        # an annotated frame's superpixels are cut along its mask: computed anew
+        ctx = self.encode(rgb, target, prefetched if target is None else None)
         if target is None:
             out = self._predict(ctx, memorise=bool(self.cfg['update_memory'])).mask
         else:
@@ -230,11 +237,35 @@ class VideoSegmenter:
         with self.stage('resize'):
             return upscale_labels(out, shape).to(torch.uint8).cpu().numpy()
 
+    def prefetch(self, frame: FrameLike) -> None:
+        """Start the superpixels of ``frame``, which a later :meth:`step` will get, in a
+        background thread (the stream loops of :mod:`shls.apis` announce each next frame
+        so; ``test_cfg.prefetch=False`` turns it off).
+
+        The step that gets this same frame object without a mask or box uses them; the
+        masks are those of a step without prefetch. SLIC then runs beside the rest of the
+        current frame (~-16 ms per 480p frame natively, ~-30 ms on 2 AVX2 cores; README).
+        A frame that :meth:`step` would refuse is not prefetched (the step says why).
+        The frame must not change before its step (keep a copy of a reused buffer).
+
+        Args:
+            frame: As for :meth:`step`.
+        """
+        if not self.cfg['prefetch']:
+            return
+        try:
+            rgb = check_frame(frame, self._shape, self.frame_index)
+        except ValueError:  # its step() raises the error with the frame's number
+            return
+        size = working_size(rgb.shape[:2], self.cfg['working_scale'])
+        self._prefetcher.submit(frame, resize_frame(rgb, size))
+
     def stage(self, name: str) -> ContextManager:
         """Time a stage with :attr:`timer` when one is set (else a no-op)."""
         return nullcontext() if self.timer is None else self.timer(name)
 
-    def encode(self, rgb: np.ndarray, target: Optional[Tensor] = None) -> FrameContext:
+    def encode(self, rgb: np.ndarray, target: Optional[Tensor] = None,
+               superpixels: Optional[Future] = None) -> FrameContext:
         """Superpixels (cut along ``target`` if given) and superfeatures of a frame, with
         the previous label map (and its flow-warped version) of the video.
 
@@ -242,19 +273,33 @@ class VideoSegmenter:
         single-threaded OpenCV / scikit-image code that releases the GIL, so on two
         cores the flow (~12 ms at 480p) costs no wall time; the results are those of
         running them one after the other.
+
+        Args:
+            rgb: ``(H, W, 3)`` uint8 frame at the working size.
+            target: ``(H, W)`` ids of an annotated frame.
+            superpixels: The frame's superpixels being computed already (a prefetch's
+                future, not with ``target``); awaited beside the flow.
         """
         cut = None if target is None else target.cpu().numpy()
         if self.flow_warper is None:
-            ctx = self.core.encode(rgb, cut, self.frame_index)
+            ctx = self.core.encode(rgb, cut, self.frame_index, self._await(superpixels))
             warped = None
         else:  # _warp_previous gives None without a previous frame
             with ThreadPoolExecutor(1) as pool:
                 future = pool.submit(self._warp_previous, rgb)
-                ctx = self.core.encode(rgb, cut, self.frame_index)
+                ctx = self.core.encode(rgb, cut, self.frame_index,
+                                       self._await(superpixels))
                 warped = future.result()
         ctx.prev_mask = self._prev_mask
         ctx.warped_mask = warped
         return ctx
+
+    def _await(self, superpixels: Optional[Future]) -> Optional[np.ndarray]:
+        """A prefetch's label map (the wait is timed as ``superpixels``)."""
+        if superpixels is None:
+            return None
+        with self.stage('superpixels'):
+            return superpixels.result()
 
     def _warp_previous(self, rgb: np.ndarray) -> Optional[Tensor]:
         """The previous mask moved onto ``rgb`` by optical flow (``None`` without

@@ -52,6 +52,16 @@ class StreamingSegmenter(Protocol):
 
 
 @runtime_checkable
+class PrefetchingSegmenter(StreamingSegmenter, Protocol):
+    """A :class:`StreamingSegmenter` that can start on a frame before its :meth:`step`
+    (the stream loops call :meth:`prefetch` one frame ahead)."""
+
+    def prefetch(self, frame: Any) -> None:
+        """Start work on ``frame``, which a later :meth:`step` will get; the results of
+        that step are the same as without the call."""
+
+
+@runtime_checkable
 class ModelBackedSegmenter(StreamingSegmenter, Protocol):
     """A :class:`StreamingSegmenter` around a model with weights (e.g.
     :class:`~shls.apis.VideoSegmenter`): what a run's fingerprint records.

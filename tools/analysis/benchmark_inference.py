@@ -129,15 +129,17 @@ def build(args: argparse.Namespace, variant: str):
 def time_video(segmenter, args: argparse.Namespace) -> Dict[str, float]:
     """ms per frame of each stage and end to end on ``args.input``."""
     from shls.apis import load_first_mask, open_frames
+    from shls.apis.streaming import announce, with_next
     from shls.utils.stage_timer import StageTimer
     mask, _ = load_first_mask(args.mask)
     timer, frames, timed, total = StageTimer(), 0, 0, 0.0
     segmenter.reset()
-    for frame in open_frames(args.input):
+    for frame, upcoming in with_next(open_frames(args.input)):
         if args.max_frames and frames >= args.max_frames:
             break
         segmenter.timer = timer if frames > args.warmup else None
         start = time.perf_counter()
+        announce(segmenter, upcoming)  # as the stream loops do (test_cfg.prefetch)
         segmenter.step(frame, mask if frames == 0 else None)
         if frames > args.warmup:
             total += time.perf_counter() - start

@@ -87,6 +87,9 @@ class PingPongFrames:
         scale: Resize factor (area interpolation when shrinking).
     """
 
+    #: Every frame is read into an array of its own (see shls.apis.streaming.with_next).
+    stable_frames = True
+
     def __init__(self, paths: Sequence[str], num_frames: int, scale: float = 1.0) -> None:
         if not paths:
             raise InputError('no frame to play back and forth')
@@ -157,13 +160,15 @@ def stream(segmenter, source: PingPongFrames, mask: np.ndarray, report_at: Seque
            progress: bool = True) -> List[Dict[str, float]]:
     """Feed every frame of ``source`` to ``segmenter.step``; a report row per count."""
     from tqdm import tqdm
+    from shls.apis.streaming import announce, with_next
     marks = sorted(set(c for c in report_at if c <= len(source)))
     rows: List[Dict[str, float]] = []
     segmenter.reset()
     start = last_time = time.perf_counter()
     last_count = 0
     with tqdm(total=len(source), unit='frame', disable=not progress, mininterval=5) as bar:
-        for count, frame in enumerate(source, start=1):
+        for count, (frame, upcoming) in enumerate(with_next(source), start=1):
+            announce(segmenter, upcoming)  # as the stream loops do (test_cfg.prefetch)
             segmenter.step(frame, mask if count == 1 else None)
             bar.update()
             if marks and count == marks[0]:

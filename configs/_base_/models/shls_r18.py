@@ -43,4 +43,5 @@ model = dict(
         handcrafted_weight=1.0,
         working_scale=1.0,            # segment at this fraction of the frame size
         autocast=False,               # mixed precision: False, True or 'auto' (shls.apis.precision)
+        prefetch=True,                # next frame's superpixels in a background thread
         superpixels=None))            # test-time generator; None = the one above

@@ -65,21 +65,27 @@ class FrameEncoder:
         self.describer.reset()
 
     def encode(self, rgb: np.ndarray, cut: Optional[np.ndarray] = None,
-               index: int = 0) -> FrameContext:
+               index: int = 0, superpixels: Optional[np.ndarray] = None) -> FrameContext:
         """Superpixels (cut along ``cut`` if given), superfeatures and descriptors.
 
         Args:
             rgb: ``(H, W, 3)`` uint8 frame.
             cut: ``(H, W)`` ids to cut the superpixels along (an annotated frame).
             index: Frame number stored in the context.
+            superpixels: The frame's test superpixels, already computed (what
+                ``model.compute_superpixels(rgb, None, test=True)`` returns; not with
+                ``cut``).
 
         Returns:
             The frame's :class:`FrameContext` (``l1`` / ``l4`` with :attr:`with_maps`).
         """
         device = model_device(self.model)
         with self.stage('superpixels'):
-            spx = self.model.compute_superpixels(rgb, cut, test=True)
-            spx = torch.from_numpy(spx).to(device=device, dtype=torch.int64)
+            if superpixels is None:
+                superpixels = self.model.compute_superpixels(rgb, cut, test=True)
+            elif cut is not None:
+                raise ValueError('encode: give either cut or superpixels, not both')
+            spx = torch.from_numpy(superpixels).to(device=device, dtype=torch.int64)
         with self.stage('features'), self.autocast():
             image = self._normalise(rgb, device)
             features, l1, l4 = self._features(image, spx)

@@ -95,9 +95,9 @@ class OneShotCore:
 
     # ------------------------------------------------------------------ encode
     def encode(self, rgb: np.ndarray, cut: Optional[np.ndarray] = None,
-               index: int = 0) -> FrameContext:
+               index: int = 0, superpixels: Optional[np.ndarray] = None) -> FrameContext:
         """Encode an RGB frame (:meth:`FrameEncoder.encode`)."""
-        return self.encoder.encode(rgb, cut, index)
+        return self.encoder.encode(rgb, cut, index, superpixels)
 
     # ---------------------------------------------------------- annotated frame
     def write_annotation(self, features: Tensor, labels: Tensor) -> None:
