@@ -2,8 +2,8 @@
 # than the shipped half-width one), trained the same way (1k iterations on the 325 still
 # images + masks of ../shared/data/saliency, no DAVIS frame), with the same CPU test
 # settings plus two speed knobs; pre-segmentation only (no decoder). The fast option
-# (README, "Speed of the engines"): ~220 ms = 4.5 frames/s at 480p on 2 AVX2 cores (the
-# shipped model: ~350 ms) and ~165 ms = 6 frames/s natively with bfloat16, for J&F 66.25
+# (README, "Since commit d87ca55"): ~210 ms = 4.7 frames/s at 480p on 2 AVX2 cores (the
+# shipped model: ~350 ms) and ~155 ms = 6.5 frames/s natively with bfloat16, for J&F 66.25
 # on ../shared/data/davis and 69.24 on davis_train (the shipped model: 67.14 / 69.92).
 #   OMP_NUM_THREADS=1 python tools/train.py configs/shls/shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py \
 #       --cfg-options model.backbone.l1_at_input_size=True

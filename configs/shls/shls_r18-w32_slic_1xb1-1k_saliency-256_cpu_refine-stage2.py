@@ -27,7 +27,7 @@ model = dict(
     train_cfg=dict(roi_from_prediction=True, roi_margin=0.3, false_blob_prob=0.7),
     test_cfg=dict(
         **_base_.cpu_test_cfg,  # noqa: F821 (mmengine provides _base_)
-        # Pre-segmentation by default (3.2 frames/s natively, 2.9 on 2 AVX2 cores; J&F
+        # Pre-segmentation by default (3.3 frames/s natively, 2.9 on 2 AVX2 cores; J&F
         # 67.14 on ../shared/data/davis); refine=True runs the decoder at about half
         # the frame rate (README, "Results").
         refine=False,
