@@ -244,7 +244,7 @@ class VideoSegmenter:
 
         The step that gets this same frame object without a mask or box uses them; the
         masks are those of a step without prefetch. SLIC then runs beside the rest of the
-        current frame (~-16 ms per 480p frame natively, ~-30 ms on 2 AVX2 cores; README).
+        current frame (~25 ms less per 480p frame on 2 cores, natively and on AVX2; README).
         A frame that :meth:`step` would refuse is not prefetched (the step says why).
         The frame must not change before its step (keep a copy of a reused buffer).
 
