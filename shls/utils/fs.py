@@ -15,7 +15,8 @@ def check_writable(path: PathLike, what: str = 'output folder') -> None:
     """Raise unless files can be created at ``path`` (a folder, existing or not).
 
     Nothing is left behind: the nearest existing folder (``path`` itself or an ancestor)
-    gets a probe file that is removed at once; missing folders are not created.
+    gets a probe file that is removed at once; missing folders are not created. A probe
+    that a killed process left there (its process id is no longer running) is removed.
 
     Args:
         path: The folder that will receive outputs.
@@ -36,12 +37,43 @@ def check_writable(path: PathLike, what: str = 'output folder') -> None:
     if not osp.isdir(existing):
         raise NotWritableError(f'{what} is not writable: {path} ({existing} is a file)')
     try:
-        fd, probe = tempfile.mkstemp(dir=existing, prefix='.shls-write-test-')
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=f'{PROBE_PREFIX}{os.getpid()}-')
     except OSError as err:
         raise NotWritableError(f'{what} is not writable: {path} '
                                f'({err.strerror or type(err).__name__})') from err
     os.close(fd)
     os.unlink(probe)
+    _remove_orphan_probes(existing)
+
+
+#: Name prefix of the probe files of :func:`check_writable` (then ``<pid>-<random>``).
+PROBE_PREFIX = '.shls-write-test-'
+
+
+def _remove_orphan_probes(folder: str) -> None:
+    """Remove probe files whose process no longer runs (killed between create and
+    remove); probes of running processes and other files are left alone."""
+    try:
+        names = os.listdir(folder)
+    except OSError:  # writable but not listable: nothing to tidy that can be seen
+        return
+    for name in names:
+        pid = name[len(PROBE_PREFIX):].split('-', 1)[0]
+        if not (name.startswith(PROBE_PREFIX) and pid.isdigit()) or _running(int(pid)):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # another run removed it first
+            os.unlink(osp.join(folder, name))
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists (one of another user's counts too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _real(path: PathLike) -> str:
