@@ -64,23 +64,13 @@ def overlay(image: np.ndarray,
         raise ValueError(f'alpha must be in [0, 1], got {alpha}')
     if mask.size and (mask.min() < 0 or mask.max() >= len(palette)):
         raise ValueError(f'mask ids must be in 0..{len(palette) - 1}')
-    # uint8 look-up tables and one saturating OpenCV blend: ~1 ms at 480p (~14 ms with
+    # look-ups and one saturating uint8 OpenCV blend: ~1.5 ms at 480p (~14 ms with
     # float32 NumPy arithmetic), the same values
     palette = np.asarray(palette, dtype=np.uint8)
-    coloured = np.ones(max(len(palette), 256), np.uint8)
-    coloured[[i for i in ignore_ids if 0 <= i < len(coloured)]] = 0
+    coloured = np.ones(len(palette), np.uint8)
+    coloured[[i for i in ignore_ids if 0 <= i < len(palette)]] = 0
     image = np.ascontiguousarray(image, dtype=np.uint8)
-    if len(palette) <= 256:
-        ids = np.ascontiguousarray(mask, dtype=np.uint8)
-        table = np.zeros((1, 256, 3), np.uint8)
-        table[0, :len(palette)] = palette
-        colours = cv2.LUT(cv2.merge([ids, ids, ids]), table)
-        where = cv2.LUT(ids, coloured[:256])
-    else:
-        ids = mask.astype(np.intp)
-        colours = np.ascontiguousarray(np.take(palette, ids, axis=0))
-        where = np.ascontiguousarray(coloured[ids])
-    blended = cv2.addWeighted(image, 1.0 - alpha, colours, alpha, 0.0)
+    blended = cv2.addWeighted(image, 1.0 - alpha, np.take(palette, mask, axis=0), alpha, 0.0)
     out = image.copy()
-    cv2.copyTo(blended, where, out)
+    cv2.copyTo(blended, np.take(coloured, mask), out)
     return out

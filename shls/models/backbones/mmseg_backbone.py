@@ -3,13 +3,13 @@ import math
 from typing import Optional, Tuple
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from shls.registry import MODELS
 from shls.utils.compat import mmseg_models
 from shls.utils.errors import ConfigError
+from .resize import resize_map
 
 #: Side of the blank frame that measures the channels of the two maps at build time.
 PROBE_SIDE = 64
@@ -81,13 +81,6 @@ class MMSegBackbone(BaseModule):
         height, width = x.shape[-2:]
         l1 = outputs[self.l1_index]
         if self.l1_at_input_size:
-            l1 = _resize(l1, (height, width))
-        l4 = _resize(outputs[self.l4_index], (math.ceil(height / 4), math.ceil(width / 4)))
+            l1 = resize_map(l1, (height, width))
+        l4 = resize_map(outputs[self.l4_index], (math.ceil(height / 4), math.ceil(width / 4)))
         return l1, l4
-
-
-def _resize(x: Tensor, size: Tuple[int, int]) -> Tensor:
-    """Bilinear resize to ``size`` (the map itself when it already has that size)."""
-    if tuple(x.shape[-2:]) == tuple(size):
-        return x
-    return F.interpolate(x, size=size, mode='bilinear', align_corners=False)

@@ -8,6 +8,7 @@ from torch import Tensor
 
 from shls.registry import MODELS
 from shls.utils.errors import ConfigError
+from .resize import resize_map
 
 
 class BasicBlock(nn.Module):
@@ -119,4 +120,4 @@ class SlimResNet(BaseModule):
         first, l4 = maps
         if not self.l1_at_input_size:
             return first, l4
-        return F.interpolate(first, size=size, mode='bilinear', align_corners=False), l4
+        return resize_map(first, size), l4

@@ -89,10 +89,9 @@ def flow_prior_scores(superpixels: Tensor, warped: Tensor, classes: Tensor,
         ``(num, C)`` float32 fractions in [0, 1] (rows sum to at most 1).
     """
     device = superpixels.device
-    lut = torch.full((NUM_LABEL_BINS,), -1, dtype=torch.int64, device=device)
-    lut[classes.to(device)] = torch.arange(len(classes), device=device)
     width = len(classes) + 1  # the last column counts the pixels of no class
-    lut[lut < 0] = len(classes)
+    lut = torch.full((NUM_LABEL_BINS,), len(classes), dtype=torch.int64, device=device)
+    lut[classes.to(device)] = torch.arange(len(classes), device=device)
     cols = lut[warped.to(device).clamp(0, NUM_LABEL_BINS - 1)].reshape(-1)
     # one histogram of (superpixel, column) pairs, no boolean compaction of the pixels
     counts = torch.bincount(superpixels.reshape(-1) * width + cols,

@@ -5,7 +5,6 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 
@@ -15,6 +14,7 @@ from shls.structures.ids import NUM_LABEL_BINS
 from shls.utils.keys import check_known_keys
 from shls.utils.errors import ConfigError, UnknownNameError
 from ..memory import MemoryBank
+from ..backbones.resize import resize_map
 from ..superpixels import cut_superpixels_by_mask
 from ..utils import batch_offsets, knn_self_check, meta_maps, segment_mode
 from .descriptors import SuperfeatureDescriber
@@ -233,9 +233,7 @@ class SHLS(BaseModel):
         """
         self._check_sizes(frames, superpixels)
         l1, l4 = self.backbone(frames)
-        if l1.shape[-2:] != frames.shape[-2:]:  # backbone.l1_at_input_size=False
-            l1 = F.interpolate(l1, size=frames.shape[-2:], mode='bilinear',
-                               align_corners=False)
+        l1 = resize_map(l1, frames.shape[-2:])  # backbone.l1_at_input_size=False
         features, counts = self.head(l1, l4, superpixels)
         l1 = torch.cat([l1, meta_maps(superpixels, l1.shape[-2:]).to(l1.dtype)], dim=1)
         l4 = torch.cat([l4, meta_maps(superpixels, l4.shape[-2:]).to(l4.dtype)], dim=1)
