@@ -7,7 +7,7 @@ from torch import nn
 
 from shls.deployment.fold_bn import fold_batchnorm
 from shls.deployment.precision import PrecisionSetting, resolve_autocast
-from shls.deployment.winograd import use_winograd
+from shls.deployment.winograd import choose_winograd
 
 
 class BackboneSetup(NamedTuple):
@@ -15,7 +15,8 @@ class BackboneSetup(NamedTuple):
 
     Attributes:
         autocast_dtype: The autocast dtype of ``test_cfg.autocast`` (``None`` = float32).
-        winograd: Winograd convolutions (NNPACK) in the float32 CPU backbone.
+        winograd: Winograd convolutions (NNPACK) in the float32 CPU backbone (where
+            the start-up probe measures them faster: ``choose_winograd``).
         channels_last: Frames enter the backbone channels-last (oneDNN's fast CPU
             layout), unless NNPACK runs its convolutions (it takes NCHW).
     """
@@ -37,7 +38,8 @@ def prepare_backbone(model: nn.Module, device: torch.device, autocast: Precision
         model: The model; its ``backbone`` (if any) is changed in place: batch norms
             folded into their convolutions when it is in eval mode
             (:func:`~shls.deployment.fold_bn.fold_batchnorm`), then Winograd
-            convolutions and the chosen memory format on a CPU.
+            convolutions (if :func:`~shls.deployment.winograd.choose_winograd` measures
+            them faster) and the chosen memory format on a CPU.
         device: Where the model runs.
         autocast: ``test_cfg.autocast`` (:func:`~shls.deployment.precision.resolve_autocast`).
         winograd: ``test_cfg.winograd``.
@@ -50,7 +52,7 @@ def prepare_backbone(model: nn.Module, device: torch.device, autocast: Precision
         fold_batchnorm(backbone)
     dtype = resolve_autocast(autocast, device, backbone)
     on_cpu = device.type == 'cpu' and _has_parameters(backbone)
-    winograd = bool(on_cpu and dtype is None and winograd and use_winograd(backbone) > 0)
+    winograd = bool(on_cpu and dtype is None and winograd and choose_winograd(backbone))
     channels_last = on_cpu and not winograd
     if on_cpu:
         memory_format = torch.channels_last if channels_last else torch.contiguous_format

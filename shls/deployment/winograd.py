@@ -10,18 +10,23 @@ backbone time), and on narrower layers oneDNN can be faster, so each layer is ti
 ways once per input shape and keeps the faster (README, "Speed of the engines").
 
 :func:`use_winograd` turns the eligible ``nn.Conv2d`` of a module into
-:class:`WinogradConv2d` in place (same parameters and state-dict keys). Each call falls
+:class:`WinogradConv2d` in place (same parameters and state-dict keys);
+:func:`choose_winograd` does so only where the whole backbone then beats oneDNN in its
+channels-last layout (NNPACK needs NCHW, where oneDNN is slow), timed at start-up. Each call falls
 back to the ordinary convolution whenever NNPACK cannot take it: a GPU, another dtype,
 autocast, gradients, or a PyTorch build without NNPACK.
 """
 import functools
-from typing import Dict, Tuple
+import time
+from dataclasses import dataclass
+from typing import Callable, Dict, Tuple
 
 import torch
+from mmengine.logging import print_log
 from torch import Tensor, nn
 
 from .fold_bn import FoldedConv2d
-from .precision import interleaved_best_ms
+from .precision import backbone_call, interleaved_best_ms
 
 
 @functools.lru_cache(maxsize=None)
@@ -96,3 +101,94 @@ def use_winograd(module: nn.Module) -> int:
             count += 1
     return count
 
+
+
+#: Input of the layout probe (height, width): a quarter of a 480p frame.
+LAYOUT_PROBE_SIZE = (240, 432)
+LAYOUT_PROBE_REPEATS = 3
+
+
+@dataclass(frozen=True)
+class LayoutProbe:
+    """Best times of one backbone call in the two float32 CPU layouts.
+
+    Attributes:
+        winograd_ms: NCHW, NNPACK's Winograd convolutions where each layer measures them
+            faster (:class:`WinogradConv2d`).
+        channels_last_ms: Channels-last, oneDNN convolutions only.
+    """
+
+    winograd_ms: float
+    channels_last_ms: float
+
+    @property
+    def winograd_faster(self) -> bool:
+        return self.winograd_ms * MIN_SPEEDUP < self.channels_last_ms
+
+    def describe(self) -> str:
+        return (f'backbone probe {LAYOUT_PROBE_SIZE[1]}x{LAYOUT_PROBE_SIZE[0]}: Winograd '
+                f'(NCHW) {self.winograd_ms:.1f} ms, oneDNN channels-last '
+                f'{self.channels_last_ms:.1f} ms')
+
+
+_LAYOUT_PROBES: Dict[Tuple, LayoutProbe] = {}
+
+
+def _set_layout(backbone: nn.Module, convs: Dict[nn.Module, type], winograd: bool) -> None:
+    for conv, cls in convs.items():
+        conv.__class__ = WinogradConv2d if winograd else cls
+    fmt = torch.contiguous_format if winograd else torch.channels_last
+    backbone.to(memory_format=fmt)
+
+
+def _probe_layouts(backbone: nn.Module, convs: Dict[nn.Module, type]) -> LayoutProbe:
+    """Time the backbone both ways, interleaved (each timed call after a warm-up call
+    in the same layout, so that weight re-layouts and per-shape choices are not timed)."""
+    x = torch.randn(1, 3, *LAYOUT_PROBE_SIZE, generator=torch.Generator().manual_seed(0))
+    calls: Dict[bool, Callable] = {
+        flag: backbone_call(backbone, x.contiguous(
+            memory_format=torch.contiguous_format if flag else torch.channels_last), None)
+        for flag in (True, False)}
+    best = {True: float('inf'), False: float('inf')}
+    for _ in range(LAYOUT_PROBE_REPEATS):
+        for flag, call in calls.items():
+            _set_layout(backbone, convs, flag)
+            call()
+            start = time.perf_counter()
+            call()
+            best[flag] = min(best[flag], 1000.0 * (time.perf_counter() - start))
+    return LayoutProbe(best[True], best[False])
+
+
+def choose_winograd(backbone: nn.Module) -> bool:
+    """Use Winograd convolutions in ``backbone`` only if the whole backbone then runs
+    faster (NCHW, layer by layer the faster of NNPACK and oneDNN) than in oneDNN's
+    channels-last layout without them, timed once per process and backbone shape.
+
+    NNPACK takes NCHW tensors, in which oneDNN's own convolutions are slow; on narrow
+    layers (e.g. the quarter-width model on an AVX2 CPU) channels-last oneDNN beats
+    NCHW Winograd by ~20 %, on wide ones (the shipped half-width model) Winograd wins.
+    The first call per backbone shape logs both timings.
+
+    Args:
+        backbone: A float32 CPU backbone in eval mode; its eligible convolutions become
+            :class:`WinogradConv2d` (NCHW weights) when this returns True, and stay or
+            return to their own class (channels-last weights) otherwise.
+
+    Returns:
+        Whether Winograd convolutions are used (False without NNPACK or eligible layers).
+    """
+    convs = {m: type(m) for m in backbone.modules()
+             if type(m) in (nn.Conv2d, FoldedConv2d) and winograd_eligible(m)}
+    if not convs or not nnpack_available():
+        return False
+    key = (type(backbone).__name__, tuple(tuple(p.shape) for p in backbone.parameters()),
+           torch.get_num_threads())
+    if key not in _LAYOUT_PROBES:
+        probe = _LAYOUT_PROBES[key] = _probe_layouts(backbone, convs)
+        layout = 'Winograd (NCHW)' if probe.winograd_faster else 'oneDNN channels-last'
+        print_log(f'float32 layout: {probe.describe()} ({torch.get_num_threads()} '
+                  f'threads): runs {layout} on this CPU', logger='current')
+    winograd = _LAYOUT_PROBES[key].winograd_faster
+    _set_layout(backbone, convs, winograd)
+    return winograd

@@ -1,4 +1,5 @@
 from .descriptors import SuperfeatureDescriber
+from .distilled import DistilledSHLS
 from .edge_aware import GuidedFilterMask, build_edge_aware
 from .frame_context import FrameContext, Segmentation
 from .frame_encoder import FrameEncoder
@@ -9,7 +10,7 @@ from .refiner import (FeatureMaps, FrameState, RefinedFrame, Refiner, object_mas
 from .shls import DEFAULT_TRAIN_CFG, SHLS
 
 __all__ = [
-    'DEFAULT_TRAIN_CFG', 'FeatureMaps', 'FrameContext', 'FrameEncoder', 'FrameState',
+    'DEFAULT_TRAIN_CFG', 'DistilledSHLS', 'FeatureMaps', 'FrameContext', 'FrameEncoder', 'FrameState',
     'GuidedFilterMask', 'build_edge_aware',
     'OneShotCore', 'PRESEGMENTATIONS', 'RefinedFrame', 'Refiner', 'SHLS', 'Segmentation',
     'SuperfeatureDescriber', 'clip_refine_loss', 'object_masks', 'paint_attention'

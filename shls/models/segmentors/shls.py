@@ -291,12 +291,18 @@ class SHLS(BaseModel):
             masks = torch.stack([ds.gt_masks for ds in data_samples]).long()
             losses['loss_refine'] = self.train_cfg['loss_refine_weight'] * self.refine_loss(
                 emb, masks, inputs)
+        losses.update(self.extra_losses(emb, inputs))
         if self.self_check:
             check = knn_self_check(emb.features.detach(), emb.labels, emb.counts,
                                    inputs.shape[1])
             acc = check['knn_correct'] / max(check['knn_total'], 1)
             losses['knn_acc'] = torch.tensor(100.0 * acc, device=emb.features.device)
         return losses
+
+    def extra_losses(self, emb: Embedding, inputs: Tensor) -> Dict[str, Tensor]:
+        """Losses a subclass adds to :meth:`loss` (none here), from the batch's
+        embedding and its ``(B, T, 3, H, W)`` normalised frames."""
+        return {}
 
     def build_memory(self) -> MemoryBank:
         """A fresh memory from the ``memory`` config: the one place it is built, for the
