@@ -49,16 +49,15 @@ sys.path.insert(0, ROOT)
 from shls.evaluation.video_score import has_annotations, score_video  # noqa: E402
 from shls.utils.cli import (add_engine_args, add_mask_output_args, engine_args,  # noqa: E402
                             run_tool)
+from shls.apis.shipped_model import MODEL_CHOICES  # noqa: E402
 from shls.utils.errors import ConfigError, InputError, InputNotFoundError  # noqa: E402
 from shls.utils.prompt_cli import (add_prompt_args, check_prompt_args,  # noqa: E402
                                    prompt_first_mask, prompt_given)
 from shls.utils.shipped import (DEMO_ANNOTATIONS, DEMO_FIRST_MASK, DEMO_FRAMES,  # noqa: E402
-                               REPO_ROOT, SHIPPED_CHECKPOINT, SHIPPED_CONFIG)
+                               REPO_ROOT)
 
 #: The bundled clip, its first mask and ground truth, and the shipped CPU model.
 DEFAULT_INPUT, DEFAULT_GT, DEFAULT_MASK = DEMO_FRAMES, DEMO_ANNOTATIONS, DEMO_FIRST_MASK
-DEFAULT_CONFIG = osp.relpath(SHIPPED_CONFIG, REPO_ROOT)  # also resolved against the repo
-DEFAULT_CHECKPOINT = SHIPPED_CHECKPOINT
 SHEET_NAME = 'contact_sheet.png'
 #: The fastest engine that keeps the accuracy on the CPUs measured (README, "Speed").
 DEFAULT_BACKEND = 'auto'  # pytorch on CUDA; on a CPU the faster of pytorch / onnxruntime
@@ -79,11 +78,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--gt', help='folder of ground-truth PNGs named like the frames: '
                         'print J&F')
     parser.add_argument('--out', help='output folder (default: work_dirs/demo/<input name>)')
-    parser.add_argument('--config', default=DEFAULT_CONFIG,
+    parser.add_argument('--model', choices=MODEL_CHOICES, default='auto',
+                        help='shipped model when no --config / --checkpoint is given: '
+                        'accurate (half width), fast (quarter width: ~1.7x faster, ~1 J&F '
+                        'less) or auto (accurate on CUDA, on CPUs with fast bfloat16 and '
+                        'with --box / --scribble; fast on other CPUs, e.g. AVX2-only ones)')
+    parser.add_argument('--config',
                         help='model config (relative paths also resolve against the '
-                        'repository root)')
-    parser.add_argument('--checkpoint', default=DEFAULT_CHECKPOINT,
-                        help="model weights; 'none' = random weights")
+                        'repository root; default: that of --model)')
+    parser.add_argument('--checkpoint',
+                        help="model weights; 'none' = random weights (default: those of "
+                        "--model)")
     parser.add_argument('--device', default='auto',
                         help='auto (CUDA when available, else the CPU), cpu, cuda, cuda:1 ...')
     parser.add_argument('--fps', type=positive_fps, default=24.0,
@@ -107,9 +112,27 @@ def parse_args() -> argparse.Namespace:
         args.gt = args.gt or DEFAULT_GT
     elif args.mask is None and not prompt_given(args):
         parser.error('--mask (or --box / --scribble) is required when INPUT is given')
+    return args
+
+
+def pick_model(args: argparse.Namespace, device: str) -> str:
+    """Fill ``--config`` / ``--checkpoint`` from ``--model`` (``auto``: by the device and
+    this CPU's bfloat16 speed, :func:`~shls.apis.shipped_model.choose_shipped_model`;
+    the accurate model with ``--amp``, a box or a scribble, or beside a given config or
+    checkpoint). Returns the name of the shipped model used, or ``'custom'``."""
+    from shls.apis.shipped_model import choose_shipped_model
+    choice = args.model
+    if choice == 'auto' and (args.config or args.checkpoint or args.amp or prompt_given(args)):
+        # the former default beside a custom part, forced bfloat16, or a box / scribble
+        # (the fast model's features place boxed objects worse: README)
+        choice = 'accurate'
+    shipped = choose_shipped_model(choice, device, args.backend)
+    name = shipped.name if not (args.config or args.checkpoint) else 'custom'
+    args.config = args.config or osp.relpath(shipped.config, REPO_ROOT)
+    args.checkpoint = args.checkpoint or shipped.checkpoint
     if args.checkpoint.lower() == 'none':
         args.checkpoint = None
-    return args
+    return name
 
 
 def positive_fps(text: str) -> float:
@@ -218,20 +241,22 @@ def demo(args: argparse.Namespace) -> int:
     from shls.apis import segment_video_to_disk
     source = open_frames(args.input, args.fps)  # checks the input before any work
     out = args.out or default_out(args.input)
+    device = resolve_device(args)
+    model_name = pick_model(args, device)
     check_inputs(source, args, out)
     if args.checkpoint is None:
         print('warning: no checkpoint: the model has random weights, so the masks '
               'only show that the pipeline runs', file=sys.stderr)
     elif not osp.isfile(args.checkpoint):
         raise InputNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    device = resolve_device(args)
     backend, engine = engine_args(args, osp.join(osp.dirname(osp.abspath(out)), 'onnx_cache'))
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
         forced = dict(autocast=True) if args.amp else {}
         segmenter = init_segmenter(resolve_config(args.config), args.checkpoint, device,
                                    args.cfg_options, backend, engine, **forced)
-    print(f'device {device}, backbone on {describe_engine(segmenter)}')
+    print(f'model {model_name} ({args.config}), device {device}, backbone on '
+          f'{describe_engine(segmenter)}')
     first = prompt_first_mask(args, next(iter(source)), segmenter)
     if first is not None:
         print(f'first mask from the {"boxes" if args.box else "scribble"}: '

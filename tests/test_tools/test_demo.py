@@ -104,3 +104,17 @@ def test_demo_without_arguments_runs_the_bundled_clip_with_the_shipped_model(tmp
     assert (out / 'contact_sheet.png').is_file()
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith('J&F ')][0]
     assert float(line.split()[1]) > 60.0  # a trained model, not random weights (~20)
+    # the shipped model this CPU gets (--model auto), named on the start-up line
+    assert any(ln.startswith(('model accurate (', 'model fast (')) for ln in
+               proc.stdout.splitlines()), proc.stdout[:2000]
+
+
+def test_demo_fast_model_on_a_short_clip(clip, monkeypatch, capsys):
+    out = clip / 'out_fast'
+    code = run_main([str(clip / 'frames'), '--mask', str(clip / 'first.png'), '--out',
+                     str(out), '--model', 'fast', '--no-video', '--backend', 'pytorch'],
+                    monkeypatch)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert 'model fast (configs/shls/shls_r18-w16_slic' in captured.out
+    assert len([n for n in os.listdir(out) if n.endswith('.png')]) == NUM_FRAMES + 1
