@@ -80,7 +80,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='output folder (default: work_dirs/demo/<input name>)')
     parser.add_argument('--model', choices=MODEL_CHOICES, default='auto',
                         help='shipped model when no --config / --checkpoint is given: '
-                        'accurate (half width), fast (quarter width: ~1.7x faster, ~1 J&F '
+                        'accurate (half width), fast (quarter width: ~1.7x faster, 1-2 J&F '
                         'less) or auto (accurate on CUDA, on CPUs with fast bfloat16 and '
                         'with --box / --scribble; fast on other CPUs, e.g. AVX2-only ones)')
     parser.add_argument('--config',

@@ -3,11 +3,12 @@
 Two models ship (README, "Results"):
 
 - ``accurate``: the half-width model (``SHIPPED_CONFIG``), J&F 67.14 / 69.92 on
-  ``../shared/data/davis`` / ``davis_train``, 3.3 frames/s at 480p on 2 cores with native
-  bfloat16 kernels, 2.9 in float32 on 2 AVX2 cores;
+  ``../shared/data/davis`` / ``davis_train`` in bfloat16 (67.02 on ``davis`` in float32),
+  3.3 frames/s at 480p on 2 cores with native bfloat16 kernels, 2.9 in float32 on 2 AVX2
+  cores;
 - ``fast``: the quarter-width model (``FAST_CONFIG``), J&F 66.25 / 69.24 in bfloat16 and
-  64.80 on ``davis`` in float32, about 5 frames/s on 2 AVX2 cores and 6.5 with bfloat16;
-  its box prompts are weaker (first-frame J of a box 60.9 against 67.2 on ``davis``).
+  64.80 / 69.21 in float32, about 5 frames/s on 2 AVX2 cores and 6.5 with bfloat16; its
+  box prompts are weaker (first-frame J of a box 60.9 against 67.2 on ``davis``).
 
 ``auto`` takes the accurate model where it runs at its full speed: on CUDA, or on a CPU
 whose bfloat16 the start-up probe measures faster than float32

@@ -55,9 +55,9 @@ DEFAULT_TEST_CFG = dict(
     # back to float32 before the memory.
     autocast=False,
     # Float32 on a CPU: stride-1 3x3 convolutions of the backbone through NNPACK's
-    # Winograd transform where this PyTorch has NNPACK and each layer measures it faster
-    # (shls.deployment.winograd; -6 to -14 % backbone time at 480p on 2 cores, relative
-    # error ~1e-6); False = oneDNN only.
+    # Winograd transform where this PyTorch has NNPACK and it measures faster: the whole
+    # backbone against oneDNN channels-last once per process, then each layer once per
+    # input shape (shls.deployment.winograd; relative error ~1e-6); False = oneDNN only.
     winograd=True,
     # Temporal prior (not in the paper): dict(margin=m, weight=w) lowers object k's Eq.-4
     # score of a superpixel by w per object size (sqrt of k's area) that its centre lies
