@@ -3,6 +3,7 @@ import os.path as osp
 from typing import Dict, Optional
 
 import torch
+from mmengine.config import Config
 from torch import Tensor, nn
 
 from shls.registry import MODELS
@@ -22,9 +23,14 @@ def _find(path: str, what: str) -> str:
 
 def build_teacher(config: str, checkpoint: str) -> nn.Module:
     """A trained SHLS model, frozen and in eval mode, from a config and its weights."""
-    from shls.apis.checkpoint import load_weights  # the API layer sits above models
-    from shls.utils.config import load_config
-    cfg = load_config(_find(config, 'config'))
+    from shls.apis.checkpoint import load_weights  # one-line errors naming the file
+    path = _find(config, 'config')
+    try:  # mmengine directly: shls.utils.config registers shls.models (an import cycle)
+        cfg = Config.fromfile(path)
+    except Exception as err:  # mmengine raises many types for a bad file
+        raise ConfigError(f'cannot load teacher config {path}: {type(err).__name__}: '
+                          f'{str(err).strip().splitlines()[0] if str(err).strip() else ""}'
+                          ) from err
     teacher = MODELS.build(cfg.model)
     load_weights(teacher, _find(checkpoint, 'checkpoint'))
     return teacher.eval().requires_grad_(False)
