@@ -35,3 +35,14 @@ def test_benchmark_inference_needs_enough_frames(davis_root):
                            mask, '--config', TINY_CONFIG, '--checkpoint', 'none',
                            '--max-frames', '2', '--warmup', '3'])
     assert proc.returncode != 0 and proc.stderr.strip().startswith('error:')
+
+
+def test_benchmark_inference_measures_the_fast_model(davis_root):
+    seq = osp.join(davis_root, 'JPEGImages', '480p', 'blackswan')
+    mask = osp.join(davis_root, 'Annotations', '480p', 'blackswan', '00000.png')
+    proc = run_tool(REPO, ['tools/analysis/benchmark_inference.py', '--input', seq, '--mask',
+                           mask, '--model', 'fast', '--max-frames', '4', '--warmup', '1',
+                           '--threads', '1', '--variants', 'pytorch-fp32'])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'shls_r18-w16_slic_1xb1-1k_saliency-256_cpu_fp16.pth' in proc.stdout + proc.stderr
+    assert float(proc.stdout.split('end to end')[1].split()[0]) > 0

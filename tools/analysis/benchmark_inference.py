@@ -38,8 +38,7 @@ from shls.utils.errors import ConfigError  # noqa: E402
 
 from shls.utils.shipped import DEMO_FIRST_MASK as DEMO_MASK  # noqa: E402
 from shls.utils.shipped import DEMO_FRAMES as DEMO_SEQ  # noqa: E402
-from shls.utils.shipped import SHIPPED_CHECKPOINT as DEFAULT_CKPT  # noqa: E402
-from shls.utils.shipped import SHIPPED_CONFIG as DEFAULT_CONFIG  # noqa: E402
+from shls.apis.shipped_model import SHIPPED_MODELS  # noqa: E402
 #: name -> (backend, int8, test_cfg.autocast, test_cfg.winograd)
 VARIANTS = {
     'pytorch-fp32': ('pytorch', False, False, True),
@@ -57,9 +56,14 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--input', default=DEMO_SEQ, help='frame folder or video file')
     parser.add_argument('--mask', default=DEMO_MASK, help='first-frame mask')
-    parser.add_argument('--config', default=DEFAULT_CONFIG, help='model config')
-    parser.add_argument('--checkpoint', default=DEFAULT_CKPT,
-                        help="model weights; 'none' = random weights (speed only)")
+    parser.add_argument('--model', choices=list(SHIPPED_MODELS), default='accurate',
+                        help='shipped model measured when no --config / --checkpoint is '
+                        'given (tools/demo.py --model auto runs the fast one on CPUs '
+                        'without fast bfloat16)')
+    parser.add_argument('--config', help='model config (default: that of --model)')
+    parser.add_argument('--checkpoint',
+                        help="model weights; 'none' = random weights (speed only; "
+                        "default: those of --model)")
     parser.add_argument('--variants', nargs='+', choices=list(VARIANTS),
                         default=list(VARIANTS), help='engines to compare')
     parser.add_argument('--max-frames', type=int, default=0, help='0 = whole video')
@@ -73,7 +77,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='cache folder of the ONNX exports')
     parser.add_argument('--cfg-options', nargs='+', metavar='KEY=VALUE', default=[])
     parser.add_argument('--debug', action='store_true')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.config = args.config or SHIPPED_MODELS[args.model].config
+    args.checkpoint = args.checkpoint or SHIPPED_MODELS[args.model].checkpoint
+    return args
 
 
 def set_threads(threads: int) -> None:
@@ -193,6 +200,7 @@ def benchmark(args: argparse.Namespace) -> int:
     """Run every variant and print the table."""
     set_threads(args.threads)
     print(machine_line())
+    print(f'model: {osp.basename(args.config)} ({osp.basename(args.checkpoint)})')
     rows: Dict[str, Dict[str, float]] = {}
     for variant in args.variants:
         segmenter = build(args, variant)
