@@ -46,10 +46,10 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from shls.apis.shipped_model import MODEL_CHOICES  # noqa: E402
 from shls.evaluation.video_score import has_annotations, score_video  # noqa: E402
 from shls.utils.cli import (add_engine_args, add_mask_output_args, engine_args,  # noqa: E402
                             run_tool)
-from shls.apis.shipped_model import MODEL_CHOICES  # noqa: E402
 from shls.utils.errors import ConfigError, InputError, InputNotFoundError  # noqa: E402
 from shls.utils.prompt_cli import (add_prompt_args, check_prompt_args,  # noqa: E402
                                    prompt_first_mask, prompt_given)

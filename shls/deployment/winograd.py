@@ -12,9 +12,9 @@ ways once per input shape and keeps the faster (README, "Speed of the engines").
 :func:`use_winograd` turns the eligible ``nn.Conv2d`` of a module into
 :class:`WinogradConv2d` in place (same parameters and state-dict keys);
 :func:`choose_winograd` does so only where the whole backbone then beats oneDNN in its
-channels-last layout (NNPACK needs NCHW, where oneDNN is slow), timed at start-up. Each call falls
-back to the ordinary convolution whenever NNPACK cannot take it: a GPU, another dtype,
-autocast, gradients, or a PyTorch build without NNPACK.
+channels-last layout (NNPACK needs NCHW, where oneDNN is slow), timed at start-up. Each
+call falls back to the ordinary convolution whenever NNPACK cannot take it: a GPU,
+another dtype, autocast, gradients, or a PyTorch build without NNPACK.
 """
 import functools
 import time
@@ -100,7 +100,6 @@ def use_winograd(module: nn.Module) -> int:
             sub.__class__ = WinogradConv2d
             count += 1
     return count
-
 
 
 #: Input of the layout probe (height, width): a quarter of a 480p frame.
