@@ -58,8 +58,9 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
     assert 'SuperpixelColourStats' not in text  # not restated
     shared = _without_delete(Config.fromfile(CPU_TEST_BASE).cpu_test_cfg.to_dict())
     test_cfg = load_config(path).model.test_cfg.to_dict()
-    if 'w16_slic' in path:  # its one documented change
+    if 'w16_slic' in path:  # its documented changes
         assert test_cfg['superpixels']['generator'].pop('max_num_iter') == 7
+        assert test_cfg['flow_prior'].pop('preset') == 'fast'
     assert {k: test_cfg[k] for k in shared} == shared
 
 
@@ -94,7 +95,7 @@ def test_cpu_supcon_config_changes_only_the_loss():
     assert supcon == cpu
 
 
-def test_cpu_w16_config_changes_only_the_widths_and_two_speed_knobs():
+def test_cpu_w16_config_changes_only_the_widths_and_three_speed_knobs():
     # It restates the _cpu config on that config's own base, like the SupCon config.
     cpu = load_config(osp.join(
         ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')).to_dict()
@@ -108,6 +109,7 @@ def test_cpu_w16_config_changes_only_the_widths_and_two_speed_knobs():
     assert w16['model']['backbone'].pop('l1_at_input_size') is False
     slic = w16['model']['test_cfg']['superpixels']['generator']
     assert slic.pop('max_num_iter') == 7
+    assert w16['model']['test_cfg']['flow_prior'].pop('preset') == 'fast'
     assert w16 == cpu
 
 

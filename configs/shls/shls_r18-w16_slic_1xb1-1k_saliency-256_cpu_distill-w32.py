@@ -17,5 +17,6 @@ model = dict(
     head=dict(l1_channels=16, l4_channels=64),
     test_cfg=_base_.cpu_test_cfg)  # noqa: F821 (mmengine provides _base_)
 model['test_cfg']['superpixels']['generator']['max_num_iter'] = 7
+model['test_cfg']['flow_prior']['preset'] = 'fast'
 train_cfg = dict(max_iters=1000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

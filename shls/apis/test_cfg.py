@@ -64,9 +64,10 @@ DEFAULT_TEST_CFG = dict(
     # beyond m object sizes from k's mask in the previous frame
     # (shls.models.memory.proximity_prior); None = off.
     proximity_prior=None,
-    # Motion prior (not in the paper): dict(weight=w, scale=s) adds w times the fraction
-    # of each superpixel that the previous mask, moved by DIS optical flow computed at
-    # s of the frame size, gives to each class, to its Eq.-4 scores
+    # Motion prior (not in the paper): dict(weight=w, scale=s, preset=p) adds w times the
+    # fraction of each superpixel that the previous mask, moved by DIS optical flow
+    # computed at s of the frame size with OpenCV's preset p ('medium' by default,
+    # 'fast', 'ultrafast'), gives to each class, to its Eq.-4 scores
     # (shls.models.memory.flow_prior); None = off.
     flow_prior=None,
     # Pixel masks that follow the frame's edges ('eq4' pre-segmentation): a registered

@@ -88,7 +88,8 @@ class VideoSegmenter:
         tune_malloc()  # process-wide, once: fewer page faults per frame (glibc only)
         flow = self.cfg['flow_prior']
         #: Moves the previous mask by optical flow (``test_cfg.flow_prior``), or None.
-        self.flow_warper = FlowWarper(flow.get('scale', 0.5)) if flow else None
+        self.flow_warper = (FlowWarper(flow.get('scale', 0.5), flow.get('preset', 'medium'))
+                            if flow else None)
         setup = prepare_backbone(model, self.device, self.cfg['autocast'],
                                  self.cfg['winograd'])
         #: The autocast dtype chosen for ``test_cfg.autocast`` (``None`` = float32).

@@ -30,14 +30,16 @@ def test_warper_moves_the_mask_with_the_frame():
     cur = textured(np.random.default_rng(0), 6)   # everything moved 6 px right
     mask = np.zeros((120, 200), np.uint8)
     mask[40:80, 60:120] = 1
-    warped = FlowWarper(scale=1.0)(mask, prev, cur)
     expected = np.roll(mask, 6, axis=1)
-    assert (warped == expected).mean() > 0.97
-    assert (warped == mask).mean() < (warped == expected).mean()
+    for preset in ('medium', 'fast'):
+        warped = FlowWarper(scale=1.0, preset=preset)(mask, prev, cur)
+        assert (warped == expected).mean() > 0.97, preset
+        assert (warped == mask).mean() < (warped == expected).mean()
 
 
 @pytest.mark.parametrize('bad', [dict(), dict(weight=-1), dict(weight=1, scale=0),
-                                 dict(weight=1, scal=0.5), 1.0])
+                                 dict(weight=1, scal=0.5), dict(weight=1, preset='slow'),
+                                 1.0])
 def test_bad_settings(bad):
     with pytest.raises(ValueError, match='flow_prior'):
         check_flow_prior(bad)
