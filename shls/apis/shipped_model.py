@@ -7,7 +7,7 @@ Two models ship (README, "Results"):
   3.3 frames/s at 480p on 2 cores with native bfloat16 kernels, 2.9 in float32 on 2 AVX2
   cores;
 - ``fast``: the quarter-width model (``FAST_CONFIG``), J&F 66.25 / 69.24 in bfloat16 and
-  64.80 / 69.21 in float32, about 5 frames/s on 2 AVX2 cores and 6.5 with bfloat16; its
+  65.09 / 69.08 in float32, about 5 frames/s on 2 AVX2 cores and 6.5 with bfloat16; its
   box prompts are weaker (first-frame J of a box 60.9 against 67.2 on ``davis``).
 
 ``auto`` takes the accurate model where it runs at its full speed: on CUDA, or on a CPU
