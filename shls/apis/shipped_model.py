@@ -3,7 +3,7 @@
 Two models ship (README, "Results"):
 
 - ``accurate``: the half-width model (``SHIPPED_CONFIG``), J&F 67.14 / 69.92 on
-  ``../shared/data/davis`` / ``davis_train`` in bfloat16 (67.02 on ``davis`` in float32),
+  ``../shared/data/davis`` / ``davis_train`` in bfloat16 (67.02 / 70.07 in float32),
   3.3 frames/s at 480p on 2 cores with native bfloat16 kernels, 2.9 in float32 on 2 AVX2
   cores;
 - ``fast``: the quarter-width model (``FAST_CONFIG``), J&F 66.25 / 69.24 in bfloat16 and
