@@ -45,7 +45,8 @@ class DistilledSHLS(SHLS):
     student's superfeatures and the teacher's on the same frames and superpixels. The
     teacher (e.g. the shipped half-width model) is loaded at the first training step,
     never at inference, and is not part of the state dict: a checkpoint of this model
-    loads into a plain ``SHLS`` of the same backbone and head, which is how it ships.
+    loads into a plain ``SHLS`` of the same backbone and head, so a trained student is
+    tested and published like any stage-1 model.
 
     Args:
         teacher: ``dict(config=..., checkpoint=...)`` of a trained SHLS model whose
