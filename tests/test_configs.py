@@ -81,14 +81,16 @@ def test_cpu_table1_configs_test_the_shipped_decoder():
     assert table1.model.test_cfg.roi_max_side == shipped.model.test_cfg.roi_max_side
 
 
+def _shls_config(name: str) -> dict:
+    """A config of configs/shls as a plain dict."""
+    return load_config(osp.join(ROOT, 'configs', 'shls', name)).to_dict()
+
+
 def test_cpu_supcon_config_changes_only_the_loss():
     # It restates the _cpu config on the _cpu config's own base (three levels of _base_
     # are not allowed): everything but model.loss must stay equal to it.
-    cpu = load_config(osp.join(
-        ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')).to_dict()
-    supcon = load_config(osp.join(
-        ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_supcon.py')
-    ).to_dict()
+    cpu = _shls_config('shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')
+    supcon = _shls_config('shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_supcon.py')
     assert supcon['model'].pop('loss') == dict(type='SupConLoss', temperature=0.07,
                                                loss_weight=1.0)
     assert cpu['model'].pop('loss')['type'] == 'NTXentLoss'
@@ -97,10 +99,8 @@ def test_cpu_supcon_config_changes_only_the_loss():
 
 def test_cpu_w16_config_changes_only_the_widths_and_three_speed_knobs():
     # It restates the _cpu config on that config's own base, like the SupCon config.
-    cpu = load_config(osp.join(
-        ROOT, 'configs', 'shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')).to_dict()
-    w16 = load_config(osp.join(
-        ROOT, 'configs', 'shls', 'shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py')).to_dict()
+    cpu = _shls_config('shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')
+    w16 = _shls_config('shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py')
     for cfg, widths in ((cpu, (32, (32, 64, 128, 128), 32, 128)),
                         (w16, (16, (16, 32, 64, 64), 16, 64))):
         backbone, head = cfg['model']['backbone'], cfg['model']['head']
@@ -111,6 +111,19 @@ def test_cpu_w16_config_changes_only_the_widths_and_three_speed_knobs():
     assert slic.pop('max_num_iter') == 7
     assert w16['model']['test_cfg']['flow_prior'].pop('preset') == 'fast'
     assert w16 == cpu
+
+
+def test_cpu_w16_distill_config_adds_only_the_teacher():
+    # It restates the w16 config on that config's own base; the teacher is the shipped
+    # model, whose files exist in a clone.
+    w16 = _shls_config('shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py')
+    distill = _shls_config('shls_r18-w16_slic_1xb1-1k_saliency-256_cpu_distill-w32.py')
+    assert distill['model'].pop('type') == 'DistilledSHLS'
+    assert distill['model'].pop('distill_loss')['type'] == 'SuperfeatureDistillLoss'
+    teacher = distill['model'].pop('teacher')
+    assert all(osp.isfile(osp.join(ROOT, path)) for path in teacher.values())
+    assert w16['model'].pop('type') == 'SHLS'
+    assert distill == w16
 
 
 def test_override_of_constructor_argument_is_allowed():
@@ -142,19 +155,3 @@ def test_dict_literal_override():
     assert cfg.train_cfg.max_iters == 5
     with pytest.raises(ConfigError, match='cannot parse'):
         load_config(osp.join(ROOT, 'configs', 'shls_r18.py'), ['model.test_cfg={oops'])
-
-
-def test_cpu_w16_distill_config_adds_only_the_teacher():
-    # It restates the w16 config on that config's own base; the teacher is the shipped
-    # model, whose files exist in a clone.
-    w16 = load_config(osp.join(
-        ROOT, 'configs', 'shls', 'shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py')).to_dict()
-    distill = load_config(osp.join(
-        ROOT, 'configs', 'shls', 'shls_r18-w16_slic_1xb1-1k_saliency-256_cpu_distill-w32.py')
-    ).to_dict()
-    assert distill['model'].pop('type') == 'DistilledSHLS'
-    assert distill['model'].pop('distill_loss')['type'] == 'SuperfeatureDistillLoss'
-    teacher = distill['model'].pop('teacher')
-    assert all(osp.isfile(osp.join(ROOT, path)) for path in teacher.values())
-    assert w16['model'].pop('type') == 'SHLS'
-    assert distill == w16

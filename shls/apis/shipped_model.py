@@ -23,9 +23,6 @@ from shls.utils.errors import ConfigError
 from shls.utils.shipped import (FAST_CHECKPOINT, FAST_CONFIG, SHIPPED_CHECKPOINT,
                                 SHIPPED_CONFIG)
 
-#: Accepted values of ``--model``.
-MODEL_CHOICES = ('auto', 'accurate', 'fast')
-
 
 class ShippedModel(NamedTuple):
     """A shipped model: its name (``accurate`` / ``fast``), config and weights."""
@@ -35,10 +32,12 @@ class ShippedModel(NamedTuple):
     checkpoint: str
 
 
-SHIPPED_MODELS = {
-    'accurate': ShippedModel('accurate', SHIPPED_CONFIG, SHIPPED_CHECKPOINT),
-    'fast': ShippedModel('fast', FAST_CONFIG, FAST_CHECKPOINT),
-}
+#: The shipped models by name.
+SHIPPED_MODELS = {model.name: model for model in (
+    ShippedModel('accurate', SHIPPED_CONFIG, SHIPPED_CHECKPOINT),
+    ShippedModel('fast', FAST_CONFIG, FAST_CHECKPOINT))}
+#: Accepted values of ``--model``.
+MODEL_CHOICES = ('auto', *SHIPPED_MODELS)
 
 
 def choose_shipped_model(choice: str = 'auto', device: Union[str, torch.device] = 'cpu',
