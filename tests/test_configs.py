@@ -155,3 +155,15 @@ def test_dict_literal_override():
     assert cfg.train_cfg.max_iters == 5
     with pytest.raises(ConfigError, match='cannot parse'):
         load_config(osp.join(ROOT, 'configs', 'shls_r18.py'), ['model.test_cfg={oops'])
+
+
+def test_dict_literal_for_an_argument_the_config_does_not_set():
+    # the memory's KNN backend is a constructor default, absent from the config: the
+    # literal becomes the value, and builds (no '_delete_' left for the class)
+    cfg = load_config(osp.join(ROOT, 'configs', 'shls_r18.py'),
+                      ["model.memory.backend={'type': 'TorchKNNBackend', "
+                       "'cpu_chunk_elements': 4096}"])
+    assert cfg.model.memory.backend == {'type': 'TorchKNNBackend', 'cpu_chunk_elements': 4096}
+    register_all_modules()
+    model = MODELS.build(cfg.model)
+    assert model.build_memory().backend.cpu_chunk_elements == 4096

@@ -65,9 +65,9 @@ def estimator_config(method: str, options: Sequence[str]) -> dict:
     option the estimator does not take is a ConfigError."""
     import shls.models.saliency  # noqa: F401  (registers the estimators)
     from shls.registry import MODELS
-    from shls.utils.config import check_arguments, parse_options
+    from shls.utils.config import check_arguments, parse_options, without_delete_markers
     cfg = dict(type=method)
-    for key, value in parse_options(options).items():
+    for key, value in without_delete_markers(parse_options(options)).items():
         node = cfg
         *parents, last = key.split('.')
         for part in parents:

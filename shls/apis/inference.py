@@ -17,7 +17,7 @@ from shls.outputs.fingerprint import data_fingerprint, run_fingerprint
 from shls.outputs.writers import OUTPUT_SUFFIXES, writer_class
 from shls.registry import MODELS
 from shls.structures.segmenter import ModelBackedSegmenter, StreamingSegmenter
-from shls.utils.config import check_key, load_config, parse_options
+from shls.utils.config import load_config, merge_options, parse_options
 from shls.utils.errors import ConfigError
 from shls.utils.setup_env import register_all_modules
 from shls.visualization.palette import DAVIS_PALETTE
@@ -103,9 +103,7 @@ def _load_cfg(config: Union[str, Config], cfg_options) -> Config:
         raise TypeError(f'config must be a path or a Config, got {type(config).__name__}')
     if cfg_options:
         options = cfg_options if isinstance(cfg_options, dict) else parse_options(cfg_options)
-        for key, value in options.items():
-            check_key(cfg, key, value)
-        cfg.merge_from_dict(options)
+        merge_options(cfg, options)
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
     return cfg

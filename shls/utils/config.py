@@ -11,7 +11,7 @@ from .errors import ConfigError
 from .keys import suggest
 
 __all__ = ['BASE_ONLY_KEYS', 'ConfigError', 'check_arguments', 'check_key', 'load_config',
-           'parse_options']
+           'merge_options', 'parse_options', 'without_delete_markers']
 
 #: Variables that ``_base_`` files define for the configs that list them to read (e.g.
 #: ``model = dict(test_cfg=_base_.cpu_test_cfg)``); no component reads them, so the loaded
@@ -43,12 +43,32 @@ def load_config(path: str, options: Optional[Sequence[str]] = None) -> Config:
             from err
     for key in BASE_ONLY_KEYS:
         cfg.pop(key, None)
-    overrides = parse_options(options or [])
+    merge_options(cfg, parse_options(options or []))
+    return cfg
+
+
+def merge_options(cfg: Config, overrides: Dict[str, Any]) -> None:
+    """Check each dotted key of ``overrides`` (:func:`check_key`), then merge them all
+    into ``cfg`` in place.
+
+    A dict literal (see :func:`parse_options`) replaces the value at its key; where the
+    config has no value there (a constructor default), it simply becomes the value.
+    """
+    overrides = dict(overrides)
     for key, value in overrides.items():
         check_key(cfg, key, value)
+        if isinstance(value, dict) and _value_at(cfg, key) is _UNSET:
+            overrides[key] = without_delete_markers(value)
     if overrides:
         cfg.merge_from_dict(overrides)
-    return cfg
+
+
+def without_delete_markers(value: Any) -> Any:
+    """``value`` with the ``_delete_`` keys of :func:`parse_options`' dict literals
+    removed (for options applied to something other than a config)."""
+    if isinstance(value, dict):
+        return {k: without_delete_markers(v) for k, v in value.items() if k != '_delete_'}
+    return value
 
 
 def parse_options(options: Sequence[str]) -> Dict[str, Any]:
@@ -80,6 +100,19 @@ def parse_options(options: Sequence[str]) -> Dict[str, Any]:
     if plain:
         DictAction(option_strings=[], dest='options')(None, namespace, plain)
     return {**namespace.options, **literal}
+
+
+def _value_at(cfg: Config, key: str) -> Any:
+    """The value at dotted ``key`` in ``cfg``; ``_UNSET`` where a part is missing."""
+    node: Any = cfg.to_dict()
+    for part in key.split('.'):
+        if isinstance(node, (list, tuple)) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return _UNSET
+    return node
 
 
 def _is_scalar(value: str) -> bool:

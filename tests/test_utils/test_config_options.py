@@ -1,5 +1,5 @@
 """--cfg-options parsing: paths with spaces and non-ASCII characters survive."""
-from shls.utils.config import parse_options
+from shls.utils.config import parse_options, without_delete_markers
 
 
 def test_scalar_values_keep_their_spaces():
@@ -13,6 +13,8 @@ def test_lists_tuples_and_dicts_are_still_parsed():
     options = parse_options(['a=[1, 2]', 'b=(64,64)', 'c=x,y', "d={'type': 'T'}"])
     assert options['a'] == [1, 2] and options['b'] == (64, 64) and options['c'] == ['x', 'y']
     assert options['d'] == {'type': 'T', '_delete_': True}
+    # options applied to something other than a config drop the merge marker
+    assert without_delete_markers(options)['d'] == {'type': 'T'}
 
 
 def test_check_arguments_follows_kwargs_to_the_base_classes():

@@ -37,7 +37,7 @@ sys.path.insert(0, REPO_ROOT)
 from shls.datasets.image_mask_folder import DatasetError, list_images, read_rgb  # noqa: E402
 from shls.registry import MODELS  # noqa: E402
 from shls.utils.cli import run_tool  # noqa: E402
-from shls.utils.config import parse_options  # noqa: E402
+from shls.utils.config import parse_options, without_delete_markers  # noqa: E402
 
 #: Soft-map methods: name -> estimator config (its refiner is replaced per variant).
 METHODS = {
@@ -105,7 +105,7 @@ def scores(pred: np.ndarray, truth: np.ndarray, valid: np.ndarray) -> Tuple[floa
 
 def build_estimators(args: argparse.Namespace) -> Dict[str, object]:
     """One estimator per method, with the command-line overrides."""
-    overrides = parse_options(args.cfg_options)
+    overrides = without_delete_markers(parse_options(args.cfg_options))
     refiner_overrides = {k.split('.', 1)[1]: v for k, v in overrides.items()
                          if k.startswith('refiner.')}
     estimators = {}

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 
 
 class BaseKNNBackend(metaclass=ABCMeta):
@@ -43,16 +44,26 @@ class TorchKNNBackend(BaseKNNBackend):
 
     The similarities are written into a scratch buffer kept between searches: a fresh
     ~50 MB tensor per frame (1,000 queries x 12,000 keys) costs more in page faults on a
-    CPU than the matmul itself (~28 -> ~15 ms per search on 2 cores).
+    CPU than the matmul itself (~28 -> ~15 ms per search on 2 cores). On a CPU the
+    queries also go in chunks whose similarities fit the cache (``cpu_chunk_elements``),
+    so ``topk`` reads what the matmul has just written instead of main memory: 36 -> 15
+    ms for that search on 2 AVX2 cores (README, "A cache-sized KNN").
 
     Args:
         max_chunk_elements: Upper bound on ``queries_per_chunk * N`` similarities held
             at once (bounds peak memory for very large, uncapped memories); the scratch
             buffer kept is at most 1.25x this (4 bytes per element).
+        cpu_chunk_elements: The same bound for keys on a CPU, sized to its cache (the
+            default, 4 MB of float32, measured best among 1-16 MB on a 32 MB L3).
     """
 
-    def __init__(self, max_chunk_elements: int = 1 << 26) -> None:
+    def __init__(self, max_chunk_elements: int = 1 << 26,
+                 cpu_chunk_elements: int = 1 << 20) -> None:
+        if max_chunk_elements < 1 or cpu_chunk_elements < 1:
+            raise ConfigError('max_chunk_elements and cpu_chunk_elements must be >= 1, got '
+                              f'{max_chunk_elements} and {cpu_chunk_elements}')
         self.max_chunk_elements = int(max_chunk_elements)
+        self.cpu_chunk_elements = int(cpu_chunk_elements)
         self._keys: Optional[Tensor] = None
         self._scratch: Optional[Tensor] = None
 
@@ -64,7 +75,10 @@ class TorchKNNBackend(BaseKNNBackend):
             raise RuntimeError('search() before build()')
         keys = self._keys
         num = keys.shape[0]
-        chunk = max(1, self.max_chunk_elements // max(1, num))
+        budget = self.max_chunk_elements
+        if keys.device.type == 'cpu':
+            budget = min(budget, self.cpu_chunk_elements)
+        chunk = max(1, budget // max(1, num))
         device = queries.device
         queries = queries.to(keys.device, keys.dtype)
         scratch = self._scratch_for(min(chunk, len(queries)) * num, keys)

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 
 from shls.models.memory import FaissKNNBackend, MemoryBank, TorchKNNBackend
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 
 
 def _data(seed: int = 0):
@@ -17,14 +18,21 @@ def _data(seed: int = 0):
     return keys, queries, labels
 
 
-def test_torch_backend_chunks_agree():
+@pytest.mark.parametrize('bound', ['max_chunk_elements', 'cpu_chunk_elements'])
+def test_torch_backend_chunks_agree(bound):
     keys, queries, _ = _data()
-    full, chunked = TorchKNNBackend(), TorchKNNBackend(max_chunk_elements=1000)
+    full = TorchKNNBackend(cpu_chunk_elements=1 << 30)  # one chunk
+    chunked = TorchKNNBackend(**{bound: 1000})  # 2 queries per chunk
     full.build(keys)
     chunked.build(keys)
     (sims_a, idx_a), (sims_b, idx_b) = full.search(queries, 5), chunked.search(queries, 5)
     assert torch.allclose(sims_a, sims_b, atol=1e-6)  # BLAS may round differently
     assert torch.equal(idx_a, idx_b)
+
+
+def test_torch_backend_refuses_empty_chunks():
+    with pytest.raises(ConfigError, match='cpu_chunk_elements'):
+        TorchKNNBackend(cpu_chunk_elements=0)
 
 
 def test_torch_backend_scratch_reuse_gives_fresh_results():
