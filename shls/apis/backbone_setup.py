@@ -1,11 +1,13 @@
 """How the backbone runs at inference: batch norms folded, precision, Winograd
-convolutions, memory layout."""
+convolutions, memory layout, int8."""
 from typing import NamedTuple, Optional
 
 import torch
 from torch import nn
 
 from shls.deployment.fold_bn import fold_batchnorm
+from shls.deployment.int8 import Int8Setting, QuantizedBackbone, choose_int8
+from shls.utils.errors import ConfigError
 from shls.deployment.precision import PrecisionSetting, resolve_autocast
 from shls.deployment.winograd import choose_winograd
 
@@ -19,11 +21,15 @@ class BackboneSetup(NamedTuple):
             the start-up probe measures them faster: ``choose_winograd``).
         channels_last: Frames enter the backbone channels-last (oneDNN's fast CPU
             layout), unless NNPACK runs its convolutions (it takes NCHW).
+        int8: The backbone runs in int8 (``test_cfg.int8``:
+            :func:`~shls.deployment.int8.choose_int8`); ``model.backbone`` is then a
+            :class:`~shls.deployment.int8.QuantizedBackbone`.
     """
 
     autocast_dtype: Optional[torch.dtype]
     winograd: bool
     channels_last: bool
+    int8: bool = False
 
 
 def _has_parameters(module: Optional[nn.Module]) -> bool:
@@ -31,7 +37,7 @@ def _has_parameters(module: Optional[nn.Module]) -> bool:
 
 
 def prepare_backbone(model: nn.Module, device: torch.device, autocast: PrecisionSetting,
-                     winograd: bool) -> BackboneSetup:
+                     winograd: bool, int8: Int8Setting = False) -> BackboneSetup:
     """Choose the backbone's precision and layout and apply them (in place).
 
     Args:
@@ -39,15 +45,22 @@ def prepare_backbone(model: nn.Module, device: torch.device, autocast: Precision
             folded into their convolutions when it is in eval mode
             (:func:`~shls.deployment.fold_bn.fold_batchnorm`), then Winograd
             convolutions (if :func:`~shls.deployment.winograd.choose_winograd` measures
-            them faster) and the chosen memory format on a CPU.
+            them faster) and the chosen memory format on a CPU; on a CPU, replaced by
+            its int8 version when ``int8`` asks for it.
         device: Where the model runs.
         autocast: ``test_cfg.autocast`` (:func:`~shls.deployment.precision.resolve_autocast`).
         winograd: ``test_cfg.winograd``.
+        int8: ``test_cfg.int8`` (CPU only; ``'auto'`` weighs int8 against the
+            precision ``autocast`` resolves to; ignored on a GPU).
 
     Returns:
         :class:`BackboneSetup`.
     """
     backbone = getattr(model, 'backbone', None)
+    if isinstance(backbone, QuantizedBackbone):  # a model prepared before, in int8
+        if device.type != 'cpu':
+            raise ConfigError(f'the int8 backbone runs on the CPU; got device {device}')
+        return BackboneSetup(None, False, True, True)
     if _has_parameters(backbone) and not backbone.training:
         fold_batchnorm(backbone)
     dtype = resolve_autocast(autocast, device, backbone)
@@ -57,4 +70,9 @@ def prepare_backbone(model: nn.Module, device: torch.device, autocast: Precision
     if on_cpu:
         memory_format = torch.channels_last if channels_last else torch.contiguous_format
         backbone.to(memory_format=memory_format)
-    return BackboneSetup(dtype, winograd, channels_last)
+    quantized = None
+    if on_cpu and not backbone.training:
+        quantized = choose_int8(model, int8, channels_last, dtype)
+    if quantized is not None:
+        model.backbone = quantized
+    return BackboneSetup(dtype, winograd, channels_last, quantized is not None)

@@ -145,7 +145,8 @@ def _use_backend(model: nn.Module, backend: str, engine: Optional[EngineOptions]
         raise ConfigError(f'{type(model).__name__} has no backbone to run in onnxruntime')
     if backend == 'auto':
         device = next(model.parameters()).device
-        autocast = (model.test_cfg or {}).get('autocast', False)
-        backend = choose_backend(model, device, autocast, engine)
+        test_cfg = model.test_cfg or {}
+        backend = choose_backend(model, device, test_cfg.get('autocast', False), engine,
+                                 test_cfg.get('int8', False))
     if backend == 'onnxruntime':
         use_onnxruntime(model, **engine._asdict())

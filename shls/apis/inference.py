@@ -64,8 +64,8 @@ def init_segmenter(config: Union[str, Config], checkpoint: Optional[str] = None,
     engine = engine or EngineOptions()
     if check_backend(backend) == 'auto':
         model.to(device)
-        autocast = VideoSegmenter.merge_test_cfg(model.test_cfg or {}, test_cfg)['autocast']
-        backend = choose_backend(model, device, autocast, engine)
+        merged = VideoSegmenter.merge_test_cfg(model.test_cfg or {}, test_cfg)
+        backend = choose_backend(model, device, merged['autocast'], engine, merged['int8'])
     if backend == 'onnxruntime':
         if device.type != 'cpu':
             raise ConfigError(f'--backend onnxruntime runs on the CPU; got device {device}')

@@ -1,5 +1,6 @@
 """The inference options (``model.test_cfg``) of :class:`~shls.apis.VideoSegmenter`:
 defaults and checks."""
+from shls.deployment.int8 import check_int8_setting
 from shls.deployment.precision import check_precision_setting
 from shls.models.memory.flow_prior import check_flow_prior
 from shls.models.segmentors.edge_aware import build_edge_aware
@@ -59,6 +60,11 @@ DEFAULT_TEST_CFG = dict(
     # backbone against oneDNN channels-last once per process, then each layer once per
     # input shape (shls.deployment.winograd; relative error ~1e-6); False = oneDNN only.
     winograd=True,
+    # On a CPU: the backbone in int8 (shls.deployment.int8: static quantization,
+    # activations calibrated on 8 frames of the bundled clip): True = always, 'auto' =
+    # where a start-up probe measures it faster (by 10 %) than the backbone in the
+    # precision of `autocast` here, False = never. Ignored on a GPU.
+    int8=False,
     # Temporal prior (not in the paper): dict(margin=m, weight=w) lowers object k's Eq.-4
     # score of a superpixel by w per object size (sqrt of k's area) that its centre lies
     # beyond m object sizes from k's mask in the previous frame
@@ -122,6 +128,7 @@ def check_test_cfg(cfg: dict) -> None:
         raise ConfigError(f"test_cfg.roi_max_side must be None or >= 4, got "
                           f"{cfg['roi_max_side']!r}")
     check_precision_setting(cfg['autocast'])
+    check_int8_setting(cfg['int8'])
     check_flow_prior(cfg['flow_prior'])
     build_edge_aware(cfg['edge_aware'])
     for key in ('winograd', 'prefetch'):

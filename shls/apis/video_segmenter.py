@@ -91,7 +91,7 @@ class VideoSegmenter:
         self.flow_warper = (FlowWarper(flow.get('scale', 0.5), flow.get('preset', 'medium'))
                             if flow else None)
         setup = prepare_backbone(model, self.device, self.cfg['autocast'],
-                                 self.cfg['winograd'])
+                                 self.cfg['winograd'], self.cfg['int8'])
         #: The autocast dtype chosen for ``test_cfg.autocast`` (``None`` = float32).
         self.autocast_dtype = setup.autocast_dtype
         #: Winograd convolutions (NNPACK) in the float32 CPU backbone.

@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import os.path as osp
-import time
 from typing import List, NamedTuple, Optional, Union
 
 import numpy as np
@@ -23,6 +22,7 @@ from shls.utils.errors import ConfigError, InputNotFoundError
 from shls.utils.shipped import DEMO_FRAMES
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
+from .int8 import Int8Setting, choose_int8, quantizable
 from .precision import PrecisionSetting, backbone_call, interleaved_best_ms, resolve_autocast
 
 #: Inference engines of the per-frame encoder; ``auto`` = the faster of the two here.
@@ -35,6 +35,9 @@ CHOICE_MARGIN = 1.15
 DEFAULT_CALIBRATION = DEMO_FRAMES
 CALIBRATION_FRAMES = 8
 DEFAULT_CACHE = osp.join('work_dirs', 'onnx_cache')
+#: Environment variables that cap the vector extensions of PyTorch's kernel libraries
+#: (part of the key of a remembered choice).
+ISA_CAPS = ('ATEN_CPU_CAPABILITY', 'ONEDNN_MAX_CPU_ISA', 'FBGEMM_ENABLE_INSTRUCTIONS')
 #: Bump when the export or quantization recipe changes (invalidates cached files).
 RECIPE_VERSION = 1
 
@@ -153,13 +156,16 @@ def engine_options(backend: str, onnx_file: Optional[str], int8: bool,
 
 
 def choose_backend(model: nn.Module, device: Union[str, torch.device],
-                   autocast: PrecisionSetting, engine: EngineOptions) -> str:
+                   autocast: PrecisionSetting, engine: EngineOptions,
+                   int8: Int8Setting = False) -> str:
     """``'pytorch'`` or ``'onnxruntime'``: whichever runs the backbone faster here.
 
     On CUDA: PyTorch. On a CPU, the backbone is timed on one frame of
     :data:`CHOICE_PROBE_SIZE` in PyTorch (with the precision ``autocast`` resolves to
-    here) and in ONNX Runtime (the engine of ``engine``, exported into its cache if
-    needed); ONNX Runtime must win by :data:`CHOICE_MARGIN`. The choice is logged and
+    here; with ``int8`` also quantized, and PyTorch's time is that of int8 for ``True``,
+    the better of the two for ``'auto'``) and in ONNX Runtime (the engine of
+    ``engine``, exported into its cache if needed); ONNX Runtime must win by
+    :data:`CHOICE_MARGIN`. The choice is logged and
     stored in the cache folder (keyed by the weights, the settings, the thread count
     and the CPU), so later runs on this machine make the same choice and resume.
 
@@ -168,6 +174,7 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
         device: Where it runs.
         autocast: The ``test_cfg.autocast`` setting in force.
         engine: The ONNX Runtime options.
+        int8: The ``test_cfg.int8`` setting in force (PyTorch engine only).
 
     Returns:
         The backend name.
@@ -176,7 +183,8 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
         return 'pytorch'
     _check_onnxruntime()
     cache_dir = engine.cache_dir or DEFAULT_CACHE
-    record = osp.join(cache_dir, f'backend-{_choice_key(model, autocast, engine)}.json')
+    record = osp.join(cache_dir,
+                      f'backend-{_choice_key(model, autocast, engine, int8)}.json')
     if osp.isfile(record):
         with open(record) as f:
             return json.load(f)['backend']
@@ -186,21 +194,44 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
     path = engine.onnx_file or cached_engine_file(model, cache_dir, engine.int8,
                                                   engine.calibration)
     ort = OnnxRuntimeBackbone(path, getattr(backbone, 'finish', None))
+    quantized = _int8_candidate(model, int8, dtype)
     # PyTorch in the layout VideoSegmenter runs it in on a CPU (channels-last)
     backbone.eval().to(memory_format=torch.channels_last)
-    torch_ms, ort_ms = interleaved_best_ms(
-        [backbone_call(backbone, x.contiguous(memory_format=torch.channels_last), dtype),
-         lambda: ort(x)])
+    calls = [backbone_call(backbone, x.contiguous(memory_format=torch.channels_last), dtype),
+             lambda: ort(x)]
+    if quantized is not None:
+        calls.append(backbone_call(quantized, x, None))
+    times = interleaved_best_ms(calls)
+    float_ms, ort_ms, int8_ms = times[0], times[1], (times[2:] or [float('inf')])[0]
+    torch_ms = int8_ms if int8 is True else min(float_ms, int8_ms)
     choice = 'onnxruntime' if ort_ms * CHOICE_MARGIN < torch_ms else 'pytorch'
     precision = 'float32' if dtype is None else str(dtype).replace('torch.', '')
+    if quantized is not None:
+        precision += f' {float_ms:.1f} ms, int8'
     print_log(f'backend auto: backbone at {CHOICE_PROBE_SIZE[1]}x{CHOICE_PROBE_SIZE[0]}: '
-              f'pytorch ({precision}) {torch_ms:.1f} ms, onnxruntime ({osp.basename(path)}) '
-              f'{ort_ms:.1f} ms -> {choice} (kept in {record})', logger='current')
+              f'pytorch ({precision}) {torch_ms if quantized is None else int8_ms:.1f} ms, '
+              f'onnxruntime ({osp.basename(path)}) {ort_ms:.1f} ms -> {choice} '
+              f'(kept in {record})', logger='current')
     write_json_atomic(record, dict(backend=choice, pytorch_ms=torch_ms, onnxruntime_ms=ort_ms))
     return choice
 
 
-def _choice_key(model: nn.Module, autocast: PrecisionSetting, engine: EngineOptions) -> str:
+def _int8_candidate(model: nn.Module, int8: Int8Setting,
+                    dtype: Optional[torch.dtype]) -> Optional[nn.Module]:
+    """The int8 backbone ``choose_backend`` times for PyTorch (``None``: not asked for,
+    or ``'auto'`` where it cannot be built)."""
+    if int8 is False or (int8 == 'auto' and not quantizable(model.backbone)):
+        return None
+    try:
+        return choose_int8(model, True, channels_last=True, dtype=dtype)
+    except FileNotFoundError:
+        if int8 is True:
+            raise
+        return None
+
+
+def _choice_key(model: nn.Module, autocast: PrecisionSetting, engine: EngineOptions,
+                int8: Int8Setting = False) -> str:
     import platform
 
     import onnxruntime
@@ -208,8 +239,9 @@ def _choice_key(model: nn.Module, autocast: PrecisionSetting, engine: EngineOpti
     if osp.isfile('/proc/cpuinfo'):
         with open('/proc/cpuinfo') as f:
             cpu = next((line for line in f if line.startswith('flags')), cpu)
-    caps = [os.environ.get(k, '') for k in ('ATEN_CPU_CAPABILITY', 'ONEDNN_MAX_CPU_ISA')]
+    caps = [os.environ.get(k, '') for k in ISA_CAPS]
     text = '|'.join([weights_digest(model.backbone), repr(autocast), repr(engine.int8),
+                     repr(int8),
                      str(engine.onnx_file), str(torch.get_num_threads()), cpu, *caps,
                      torch.__version__, onnxruntime.__version__])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -257,5 +289,3 @@ def _check_onnxruntime() -> None:
     except ImportError as err:
         raise ImportError('--backend onnxruntime needs onnxruntime: pip install '
                           'onnxruntime onnx (or pip install -e .)') from err
-
-

@@ -141,3 +141,26 @@ def test_auto_backend_picks_the_faster_engine(tmp_path, monkeypatch):
     times[:] = [100.0, 95.0]  # within the margin: keep pytorch
     assert choose_backend(tiny_model(), 'cpu', False,
                           EngineOptions(cache_dir=str(tmp_path / 'b'))) == 'pytorch'
+
+
+@pytest.mark.skipif('x86' not in torch.backends.quantized.supported_engines,
+                    reason='PyTorch without the x86 quantized engine')
+@pytest.mark.parametrize('int8, pytorch', [(False, 'onnxruntime'), ('auto', 'pytorch'),
+                                           (True, 'pytorch')])
+def test_auto_backend_weighs_the_int8_backbone_too(tmp_path, monkeypatch, int8, pytorch):
+    from shls.deployment import choose_backend
+    from shls.deployment import engine as eng
+    from shls.deployment import int8 as int8_module
+    monkeypatch.setattr(int8_module, '_QUANTIZED', {})
+    monkeypatch.setattr(eng, 'calibration_images', lambda m, c=None: [
+        np.random.default_rng(i).standard_normal((1, 3, 48, 64)).astype(np.float32)
+        for i in range(2)])
+    timed = []
+    # float32 100 ms, onnxruntime 50 ms, int8 (timed only when int8 is on) 30 ms
+    monkeypatch.setattr(eng, 'interleaved_best_ms',
+                        lambda calls, **k: timed.append(len(calls)) or [100.0, 50.0, 30.0][
+                            :len(calls)])
+    model = tiny_model()
+    assert choose_backend(model, 'cpu', False, EngineOptions(cache_dir=str(tmp_path)),
+                          int8) == pytorch
+    assert timed == [2 if int8 is False else 3]

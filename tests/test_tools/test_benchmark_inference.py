@@ -42,7 +42,9 @@ def test_benchmark_inference_measures_the_fast_model(davis_root):
     mask = osp.join(davis_root, 'Annotations', '480p', 'blackswan', '00000.png')
     proc = run_tool(REPO, ['tools/analysis/benchmark_inference.py', '--input', seq, '--mask',
                            mask, '--model', 'fast', '--max-frames', '4', '--warmup', '1',
-                           '--threads', '1', '--variants', 'pytorch-fp32'])
+                           '--threads', '1', '--variants', 'default', 'pytorch-int8'])
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert 'shls_r18-w16_slic_1xb1-1k_saliency-256_cpu_fp16.pth' in proc.stdout + proc.stderr
-    assert float(proc.stdout.split('end to end')[1].split()[0]) > 0
+    header, *_ = [line for line in proc.stdout.splitlines() if line.startswith('ms per frame')]
+    assert header.split()[3:] == ['default', 'pytorch-int8']
+    assert all(float(v) > 0 for v in proc.stdout.split('end to end')[1].split()[:2])

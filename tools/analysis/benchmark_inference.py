@@ -8,18 +8,23 @@ no PNG writing) and, with ``--davis ROOT``, J&F on every video of that DAVIS roo
 (DAVIS-2017 protocol, masks kept in memory). The CPU model, its vector extensions and
 the thread count head the table, so figures from different machines are never mixed.
 
-Variants: ``pytorch-fp32`` (Winograd 3x3 convolutions through NNPACK where this PyTorch
-has it, else oneDNN channels-last), ``pytorch-fp32-onednn`` (oneDNN only, channels-last),
-``pytorch-bf16`` (autocast; skipped where
-the start-up probe finds no native bfloat16, e.g. an AVX2-only CPU, where it is several
-times slower), ``onnxruntime-fp32`` and ``onnxruntime-int8`` (the backbone exported into
-``--cache``).
+Variants: ``default`` (the config's own test settings: what ``tools/demo.py`` runs with
+that model), ``pytorch-fp32`` (Winograd 3x3 convolutions through NNPACK where this
+PyTorch has it and they measure faster, else oneDNN channels-last),
+``pytorch-fp32-onednn`` (oneDNN only, channels-last), ``pytorch-bf16`` (autocast;
+skipped where the start-up probe finds no native bfloat16, e.g. an AVX2-only CPU, where
+it is several times slower), ``pytorch-int8`` (the backbone quantized in PyTorch,
+``test_cfg.int8=True``), ``onnxruntime-fp32`` and ``onnxruntime-int8`` (the backbone
+exported into ``--cache``).
+
+To measure an AVX2-only CPU on a newer one, cap every kernel library (ONNX Runtime has
+no such switch: it uses what the CPU has whatever these say):
 
 Examples:
     python tools/analysis/benchmark_inference.py
     python tools/analysis/benchmark_inference.py --davis ../shared/data/davis
-    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 \
-        python tools/analysis/benchmark_inference.py --variants pytorch-fp32
+    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 FBGEMM_ENABLE_INSTRUCTIONS=AVX2 \
+        python tools/analysis/benchmark_inference.py --model fast --variants default
 """
 import argparse
 import os
@@ -39,13 +44,16 @@ from shls.utils.errors import ConfigError  # noqa: E402
 from shls.utils.shipped import DEMO_FIRST_MASK as DEMO_MASK  # noqa: E402
 from shls.utils.shipped import DEMO_FRAMES as DEMO_SEQ  # noqa: E402
 from shls.apis.shipped_model import SHIPPED_MODELS  # noqa: E402
-#: name -> (backend, int8, test_cfg.autocast, test_cfg.winograd)
+#: name -> (backend, ONNX Runtime int8, test_cfg overrides); ``default`` = the config's
+#: own test_cfg (what tools/demo.py runs with that model).
 VARIANTS = {
-    'pytorch-fp32': ('pytorch', False, False, True),
-    'pytorch-fp32-onednn': ('pytorch', False, False, False),
-    'pytorch-bf16': ('pytorch', False, True, False),
-    'onnxruntime-fp32': ('onnxruntime', False, False, False),
-    'onnxruntime-int8': ('onnxruntime', True, False, False),
+    'default': ('pytorch', False, {}),
+    'pytorch-fp32': ('pytorch', False, dict(autocast=False, winograd=True, int8=False)),
+    'pytorch-fp32-onednn': ('pytorch', False, dict(autocast=False, winograd=False, int8=False)),
+    'pytorch-bf16': ('pytorch', False, dict(autocast=True, winograd=False, int8=False)),
+    'pytorch-int8': ('pytorch', False, dict(autocast=False, winograd=True, int8=True)),
+    'onnxruntime-fp32': ('onnxruntime', False, dict(autocast=False, int8=False)),
+    'onnxruntime-int8': ('onnxruntime', True, dict(autocast=False, int8=False)),
 }
 CPU_FLAGS = ('avx2', 'avx512f', 'avx512_vnni', 'avx512_bf16', 'avx_vnni', 'amx_bf16')
 
@@ -104,8 +112,8 @@ def machine_line() -> str:
                 elif line.startswith('flags'):
                     flags = set(line.split(':', 1)[1].split())
     have = [f for f in CPU_FLAGS if f in flags]
-    caps = [f'{k}={os.environ[k]}' for k in ('ATEN_CPU_CAPABILITY', 'ONEDNN_MAX_CPU_ISA')
-            if k in os.environ]
+    from shls.deployment.engine import ISA_CAPS
+    caps = [f'{k}={os.environ[k]}' for k in ISA_CAPS if k in os.environ]
     return (f'CPU: {model} [{" ".join(have) or "no AVX2"}]'
             + (f' restricted by {" ".join(caps)}' if caps else '')
             + f'; torch {torch.__version__} ({torch.backends.cpu.get_cpu_capability()}), '
@@ -119,7 +127,7 @@ def build(args: argparse.Namespace, variant: str):
     from shls.apis import init_segmenter
     from shls.deployment.precision import probe_cpu_bfloat16
     from shls.deployment import EngineOptions
-    backend, int8, autocast, winograd = VARIANTS[variant]
+    backend, int8, test_cfg = VARIANTS[variant]
     checkpoint = None if args.checkpoint.lower() == 'none' else args.checkpoint
     engine = EngineOptions(cache_dir=args.cache, int8=int8)
     torch.manual_seed(0)  # without a checkpoint, every variant gets the same weights
@@ -127,8 +135,9 @@ def build(args: argparse.Namespace, variant: str):
         warnings.filterwarnings('ignore', message='init_segmenter: no checkpoint')
         warnings.filterwarnings('ignore', message='test_cfg.autocast=True')
         segmenter = init_segmenter(args.config, checkpoint, 'cpu', args.cfg_options,
-                                   backend, engine, autocast=autocast, winograd=winograd)
-    if autocast and not probe_cpu_bfloat16(segmenter.model.backbone).bfloat16_faster:
+                                   backend, engine, **test_cfg)
+    if (test_cfg.get('autocast') is True
+            and not probe_cpu_bfloat16(segmenter.model.backbone).bfloat16_faster):
         return None
     return segmenter
 

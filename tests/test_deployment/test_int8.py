@@ -1,0 +1,136 @@
+"""The int8 backbone in PyTorch (shls.deployment.int8): quantization, choice, cache."""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from shls.apis import VideoSegmenter, build_model
+from shls.apis.backbone_setup import prepare_backbone
+from shls.deployment import int8 as int8_module
+from shls.deployment.fold_bn import fold_batchnorm
+from shls.deployment.int8 import (Int8Probe, QuantizedBackbone, choose_int8, plain_copy,
+                                  quantize_backbone)
+from shls.utils.errors import ConfigError, InputNotFoundError
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TINY = osp.join(REPO, 'tests', 'fixtures', 'configs', 'shls_tiny.py')
+needs_x86 = pytest.mark.skipif('x86' not in torch.backends.quantized.supported_engines,
+                               reason='PyTorch without the x86 quantized engine')
+
+
+def tiny_model(seed: int = 0):
+    torch.manual_seed(seed)
+    with pytest.warns(UserWarning, match='random weights'):
+        return build_model(TINY)
+
+
+def images(count: int = 3, size=(48, 64)):
+    g = torch.Generator().manual_seed(1)
+    return [torch.randn(1, 3, *size, generator=g).numpy() for _ in range(count)]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(monkeypatch):
+    monkeypatch.setattr(int8_module, '_QUANTIZED', {})
+    monkeypatch.setattr(int8_module, '_PROBES', {})
+
+
+@needs_x86
+def test_int8_maps_are_close_to_float32_and_keep_the_contract():
+    model = tiny_model()
+    quantized = quantize_backbone(model.backbone, images(), scale=1.0)
+    x = torch.from_numpy(images(1)[0])
+    with torch.no_grad():
+        want = model.backbone(x)
+        got = quantized(x)
+    for a, b in zip(got, want):
+        assert a.shape == b.shape and a.dtype == torch.float32
+        assert float((a - b).norm() / b.norm()) < 0.2
+    # the int8 graph stays out of the state dict; its identity is a hash buffer
+    assert list(quantized.state_dict()) == ['int8_sha256']
+    assert sum(p.numel() for p in quantized.parameters()) == 0
+
+
+@needs_x86
+def test_a_folded_winograd_backbone_is_quantized_from_a_plain_copy():
+    model = tiny_model().eval()
+    fold_batchnorm(model.backbone)
+    copy = plain_copy(model.backbone)
+    assert {type(m) for m in copy.modules() if isinstance(m, nn.Conv2d)} == {nn.Conv2d}
+    assert {type(m) for m in copy.modules()
+            if isinstance(m, nn.BatchNorm2d)} == {nn.BatchNorm2d}
+    x = torch.randn(1, 3, 32, 48)
+    with torch.no_grad():  # the copy computes what the folded original does
+        for a, b in zip(copy(x), model.backbone(x)):
+            torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-4)
+    assert quantize_backbone(model.backbone, images()) is not None
+
+
+def test_unquantizable_backbones_and_settings_are_refused():
+    with pytest.raises(ConfigError, match='cannot quantize'):
+        quantize_backbone(nn.Conv2d(3, 3, 3), images())
+    with pytest.raises(ConfigError, match='no calibration frame'):
+        quantize_backbone(tiny_model().backbone, [])
+    with pytest.raises(ValueError, match="int8 must be False, True or 'auto'"):
+        VideoSegmenter.merge_test_cfg({}, dict(int8='yes'))
+
+
+@needs_x86
+@pytest.mark.parametrize('int8_faster', [True, False])
+def test_auto_keeps_int8_only_where_the_probe_says_it_is_faster(monkeypatch, int8_faster):
+    model = tiny_model().eval()
+    monkeypatch.setattr('shls.deployment.engine.calibration_images',
+                        lambda m, c=None: images())
+    probe = Int8Probe(2.0, 1.0) if int8_faster else Int8Probe(1.0, 2.0)
+    monkeypatch.setattr(int8_module, '_probe', lambda *a: probe)
+    chosen = choose_int8(model, 'auto', channels_last=True)
+    assert (chosen is not None) is int8_faster
+    assert choose_int8(model, False, channels_last=True) is None
+    forced = choose_int8(model, True, channels_last=True)
+    assert isinstance(forced, QuantizedBackbone)
+    # quantized once per weights and calibration, probed once per setting
+    monkeypatch.setattr(int8_module, 'quantize_backbone', lambda *a: pytest.fail('again'))
+    monkeypatch.setattr(int8_module, '_probe', lambda *a: pytest.fail('probed again'))
+    assert choose_int8(model, 'auto', channels_last=True) is chosen
+    assert choose_int8(model, True, channels_last=True) is forced
+
+
+@needs_x86
+def test_real_probe_times_both_and_logs(monkeypatch):
+    monkeypatch.setattr(int8_module, 'PROBE_SIZE', (48, 64))
+    monkeypatch.setattr('shls.deployment.engine.calibration_images',
+                        lambda m, c=None: images())
+    model = tiny_model().eval()
+    chosen = choose_int8(model, 'auto', channels_last=False)
+    (probe,) = int8_module._PROBES.values()
+    assert 0 < probe.float_ms < 1e4 and 0 < probe.int8_ms < 1e4
+    assert (chosen is not None) is probe.int8_faster
+
+
+def test_missing_calibration_frames(tmp_path):
+    model = tiny_model().eval()
+    missing = str(tmp_path / 'nowhere')
+    assert choose_int8(model, 'auto', True, calibration=missing) is None
+    with pytest.raises(InputNotFoundError):
+        choose_int8(model, True, True, calibration=missing)
+
+
+@needs_x86
+def test_segmenter_swaps_the_backbone_once_and_only_on_the_cpu(monkeypatch):
+    monkeypatch.setattr('shls.deployment.engine.calibration_images',
+                        lambda m, c=None: images())
+    model = tiny_model()
+    seg = VideoSegmenter(model, device='cpu', int8=True)
+    assert isinstance(model.backbone, QuantizedBackbone)
+    rgb = np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    mask = np.zeros((48, 64), np.uint8)
+    mask[10:30, 20:40] = 1
+    seg.step(rgb, mask)
+    assert seg.step(rgb).shape == (48, 64)
+    # a second segmenter of the same model keeps the int8 backbone
+    again = prepare_backbone(model, torch.device('cpu'), False, True, False)
+    assert again.int8 and isinstance(model.backbone, QuantizedBackbone)
+    with pytest.raises(ConfigError, match='runs on the CPU'):
+        prepare_backbone(model, torch.device('cuda'), False, True, True)
