@@ -61,7 +61,9 @@ DEFAULT_INPUT, DEFAULT_GT, DEFAULT_MASK = DEMO_FRAMES, DEMO_ANNOTATIONS, DEMO_FI
 SHEET_NAME = 'contact_sheet.png'
 #: The fastest engine that keeps the accuracy on the CPUs measured (README, "Speed").
 DEFAULT_BACKEND = 'auto'  # pytorch on CUDA; on a CPU the faster of pytorch / onnxruntime
-# (float32; int8 is faster but loses ~2 J&F on DAVIS: opt in with --int8)
+# (the ONNX Runtime engine in float32: its int8 export loses ~2 J&F on DAVIS with the
+# accurate model, opt in with --int8; PyTorch's int8 backbone is test_cfg.int8, 'auto'
+# in the fast model's config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -165,12 +167,16 @@ def resolve_device(args: argparse.Namespace) -> str:
 
 
 def describe_engine(segmenter) -> str:
-    """``pytorch (float32)`` / ``onnxruntime (<file>)`` for the start-up line."""
+    """``pytorch (float32)`` / ``pytorch (int8)`` / ``onnxruntime (<file>)`` for the
+    start-up line."""
     path = getattr(segmenter.model.backbone, 'path', None)
     if path is not None:
         return f'onnxruntime ({osp.basename(path)})'
     dtype = segmenter.autocast_dtype
-    return f'pytorch ({"float32" if dtype is None else str(dtype).replace("torch.", "")})'
+    precision = 'float32' if dtype is None else str(dtype).replace('torch.', '')
+    if segmenter.int8:
+        return f'pytorch (int8{"" if dtype is None else f", {precision} heads"})'
+    return f'pytorch ({precision})'
 
 
 def default_out(input_path: str) -> str:

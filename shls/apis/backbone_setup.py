@@ -6,8 +6,7 @@ import torch
 from torch import nn
 
 from shls.deployment.fold_bn import fold_batchnorm
-from shls.deployment.int8 import Int8Setting, QuantizedBackbone, choose_int8
-from shls.utils.errors import ConfigError
+from shls.deployment.int8 import Int8Setting, attach_int8, choose_int8, detach_int8
 from shls.deployment.precision import PrecisionSetting, resolve_autocast
 from shls.deployment.winograd import choose_winograd
 
@@ -22,8 +21,8 @@ class BackboneSetup(NamedTuple):
         channels_last: Frames enter the backbone channels-last (oneDNN's fast CPU
             layout), unless NNPACK runs its convolutions (it takes NCHW).
         int8: The backbone runs in int8 (``test_cfg.int8``:
-            :func:`~shls.deployment.int8.choose_int8`); ``model.backbone`` is then a
-            :class:`~shls.deployment.int8.QuantizedBackbone`.
+            :func:`~shls.deployment.int8.choose_int8`), attached to it by
+            :func:`~shls.deployment.int8.attach_int8` (eval mode without gradients only).
     """
 
     autocast_dtype: Optional[torch.dtype]
@@ -45,8 +44,8 @@ def prepare_backbone(model: nn.Module, device: torch.device, autocast: Precision
             folded into their convolutions when it is in eval mode
             (:func:`~shls.deployment.fold_bn.fold_batchnorm`), then Winograd
             convolutions (if :func:`~shls.deployment.winograd.choose_winograd` measures
-            them faster) and the chosen memory format on a CPU; on a CPU, replaced by
-            its int8 version when ``int8`` asks for it.
+            them faster) and the chosen memory format on a CPU; on a CPU, its int8
+            graph attached when ``int8`` asks for it.
         device: Where the model runs.
         autocast: ``test_cfg.autocast`` (:func:`~shls.deployment.precision.resolve_autocast`).
         winograd: ``test_cfg.winograd``.
@@ -57,10 +56,8 @@ def prepare_backbone(model: nn.Module, device: torch.device, autocast: Precision
         :class:`BackboneSetup`.
     """
     backbone = getattr(model, 'backbone', None)
-    if isinstance(backbone, QuantizedBackbone):  # a model prepared before, in int8
-        if device.type != 'cpu':
-            raise ConfigError(f'the int8 backbone runs on the CPU; got device {device}')
-        return BackboneSetup(None, False, True, True)
+    if backbone is not None:
+        detach_int8(backbone)  # a model prepared before: choose afresh
     if _has_parameters(backbone) and not backbone.training:
         fold_batchnorm(backbone)
     dtype = resolve_autocast(autocast, device, backbone)
@@ -74,5 +71,5 @@ def prepare_backbone(model: nn.Module, device: torch.device, autocast: Precision
     if on_cpu and not backbone.training:
         quantized = choose_int8(model, int8, channels_last, dtype)
     if quantized is not None:
-        model.backbone = quantized
+        attach_int8(backbone, quantized)
     return BackboneSetup(dtype, winograd, channels_last, quantized is not None)

@@ -16,7 +16,8 @@ from shls.deployment import EngineOptions, check_backend, choose_backend, use_on
 from shls.outputs.fingerprint import data_fingerprint, run_fingerprint
 from shls.outputs.writers import OUTPUT_SUFFIXES, writer_class
 from shls.registry import MODELS
-from shls.structures.segmenter import ModelBackedSegmenter, StreamingSegmenter
+from shls.structures.segmenter import (ModelBackedSegmenter, StreamingSegmenter,
+                                       precision_tag)
 from shls.utils.config import load_config, merge_options, parse_options
 from shls.utils.errors import ConfigError
 from shls.utils.setup_env import register_all_modules
@@ -216,7 +217,7 @@ def _run_id(segmenter: StreamingSegmenter, source: FrameSource, first_mask: Mask
     settings = dict(settings, input=source.name,
                     data=data_fingerprint(paths, mask, root),
                     test_cfg=segmenter.cfg,
-                    precision=str(segmenter.autocast_dtype))
+                    precision=precision_tag(segmenter))
     return run_fingerprint(segmenter.model, settings)
 
 

@@ -99,6 +99,9 @@ class VideoSegmenter:
         #: Frames enter the backbone channels-last on a CPU (oneDNN's fast layout),
         #: unless NNPACK runs its convolutions (it takes NCHW).
         self.channels_last = setup.channels_last
+        #: The backbone runs in int8 on the CPU (``test_cfg.int8``; then heads and
+        #: decoder keep :attr:`autocast_dtype`).
+        self.int8 = setup.int8
         #: Set a :class:`~shls.utils.stage_timer.StageTimer` to time every stage.
         self.timer: Optional[StageTimer] = None
         #: Makes masks of ``step(frame, box=...)`` (a BoxPromptToMask on first use).

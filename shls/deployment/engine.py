@@ -147,7 +147,9 @@ def engine_options(backend: str, onnx_file: Optional[str], int8: bool,
     given = [flag for flag, value in (('--onnx', onnx_file), ('--int8', int8),
                                       ('--calib', calibration)) if value]
     if backend == 'pytorch' and given:
-        raise ConfigError(f'{", ".join(given)} only apply to --backend onnxruntime / auto')
+        raise ConfigError(f'{", ".join(given)} only apply to --backend onnxruntime / auto'
+                          + (' (the int8 backbone in PyTorch: --cfg-options '
+                             'model.test_cfg.int8=True)' if int8 else ''))
     if calibration and not int8:
         raise ConfigError('--calib calibrates the int8 export: add --int8')
     if onnx_file and (int8 or calibration):
@@ -200,7 +202,7 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
     calls = [backbone_call(backbone, x.contiguous(memory_format=torch.channels_last), dtype),
              lambda: ort(x)]
     if quantized is not None:
-        calls.append(backbone_call(quantized, x, None))
+        calls.append(lambda: _timed_int8(backbone, quantized, x))
     times = interleaved_best_ms(calls)
     float_ms, ort_ms, int8_ms = times[0], times[1], (times[2:] or [float('inf')])[0]
     torch_ms = int8_ms if int8 is True else min(float_ms, int8_ms)
@@ -214,6 +216,12 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
               f'(kept in {record})', logger='current')
     write_json_atomic(record, dict(backend=choice, pytorch_ms=torch_ms, onnxruntime_ms=ort_ms))
     return choice
+
+
+def _timed_int8(backbone: nn.Module, quantized: nn.Module, x: torch.Tensor):
+    """What the backbone with ``quantized`` attached computes (no grad)."""
+    with torch.inference_mode():
+        return backbone.finish(quantized(x), x.shape[-2:])
 
 
 def _int8_candidate(model: nn.Module, int8: Int8Setting,

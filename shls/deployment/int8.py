@@ -8,8 +8,11 @@ instruction on AVX2 and four times with AVX-512 VNNI. :func:`quantize_backbone` 
 norms and ReLUs fused into the convolutions, per-channel weights, activations calibrated
 on a few real frames, by default of the bundled DAVIS clip); the L1 upsampling of
 ``finish`` stays in float32. ``test_cfg.int8`` (:func:`choose_int8`) applies it: ``True``
-always on a CPU, ``'auto'`` where a start-up probe measures it faster than the float32
-backbone in the layout chosen for it, ``False`` never.
+always on a CPU, ``'auto'`` where a start-up probe measures it faster than the backbone
+in the precision and layout chosen for it, ``False`` never. :func:`attach_int8` puts the
+int8 graph into the backbone the way folded batch norms are (:mod:`.fold_bn`): the
+module and its state dict stay as they were, and the int8 graph runs only in eval mode
+without gradients, so training the same model is unaffected.
 
 Measured on the quarter-width (fast) model (README, "An int8 backbone in PyTorch"): J&F
 67.50 / 69.02 on ``../shared/data/davis`` / ``davis_train`` against 65.09 / 69.08 in
@@ -20,7 +23,7 @@ import copy
 import hashlib
 import warnings
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -28,6 +31,7 @@ import torch.nn.functional as F
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
+from shls.models.backbones import SlimResNet
 from shls.utils.errors import ConfigError
 from .fold_bn import FoldedBatchNorm2d, FoldedConv2d
 from .precision import AUTO, backbone_call, interleaved_best_ms
@@ -53,11 +57,10 @@ def check_int8_setting(value: Int8Setting) -> Int8Setting:
 
 
 def quantizable(backbone: Optional[nn.Module]) -> bool:
-    """Whether ``backbone`` can be quantized here: it has ``forward_stages`` and
-    ``finish`` (:class:`~shls.models.backbones.SlimResNet`) and this PyTorch has the
-    ``x86`` quantized engine."""
-    return (backbone is not None and callable(getattr(backbone, 'forward_stages', None))
-            and callable(getattr(backbone, 'finish', None))
+    """Whether ``backbone`` can be quantized here: a
+    :class:`~shls.models.backbones.SlimResNet` (its ``forward_stages`` is the graph,
+    ``finish`` stays in float32) and a PyTorch with the ``x86`` quantized engine."""
+    return (isinstance(backbone, SlimResNet)
             and QUANTIZED_ENGINE in torch.backends.quantized.supported_engines)
 
 
@@ -76,6 +79,7 @@ def plain_copy(backbone: nn.Module) -> nn.Module:
     """A float32 eval-mode copy of ``backbone`` with its batch norms unfolded and its
     convolutions plain ``nn.Conv2d`` again (the patterns FX fuses)."""
     clone = copy.deepcopy(backbone).float().eval()
+    detach_int8(clone)
     for module in clone.modules():
         if isinstance(module, FoldedConv2d):
             module.__class__ = nn.Conv2d
@@ -87,30 +91,65 @@ def plain_copy(backbone: nn.Module) -> nn.Module:
 
 
 class QuantizedBackbone(nn.Module):
-    """A backbone's convolutional part in int8; same contract as the backbone.
+    """A backbone's convolutional part (``forward_stages``) in int8.
 
-    ``forward(x)`` returns ``finish(int8 stages(x), x.shape[-2:])``: float32 maps, like
-    the float backbone's, on the CPU. Built by :func:`quantize_backbone`. The int8 graph
-    is kept out of the state dict (its packed weights are not plain tensors); the
-    buffer ``int8_sha256`` (a hash of the float weights and the calibration frames)
-    stands for it there, so run fingerprints tell it from the float32 backbone.
+    ``forward(x)`` returns the float32 maps of ``forward_stages``, computed on the CPU
+    and returned on ``x``'s device. Built by :func:`quantize_backbone`, run through
+    :func:`attach_int8`. The int8 graph is kept out of the state dict (its packed
+    weights are not plain tensors); the buffer ``int8_sha256`` (a hash of the float
+    weights and the calibration frames) identifies it.
 
     Args:
         graph: The converted (int8) FX graph of ``forward_stages``.
-        finish: The float backbone's ``finish``.
         digest: 32-byte identity of the weights and calibration.
     """
 
-    def __init__(self, graph: nn.Module, finish: Callable, digest: bytes) -> None:
+    def __init__(self, graph: nn.Module, digest: bytes) -> None:
         super().__init__()
         self.__dict__['graph'] = graph  # not a submodule: see above
-        self._finish = finish
         self.register_buffer('int8_sha256', torch.tensor(list(digest), dtype=torch.uint8))
 
-    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         maps = self.graph(x.float().cpu().contiguous(memory_format=torch.channels_last))
-        maps = tuple(m.to(x.device) for m in maps)
-        return self._finish(maps, x.shape[-2:])
+        return tuple(m.to(x.device) for m in maps)
+
+
+class Int8SlimResNet(SlimResNet):
+    """A :class:`~shls.models.backbones.SlimResNet` with an int8 graph attached
+    (:func:`attach_int8`): in eval mode without gradients ``forward`` runs it, otherwise
+    the float layers as before. Same parameters and state-dict keys."""
+
+    def int8_active(self) -> bool:
+        """Whether ``forward`` runs the int8 graph now."""
+        return ('_int8' in self.__dict__ and not self.training
+                and not torch.is_grad_enabled())
+
+    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+        if self.int8_active():
+            return self.finish(self.__dict__['_int8'](x), x.shape[-2:])
+        return super().forward(x)
+
+
+def attach_int8(backbone: SlimResNet, quantized: 'QuantizedBackbone') -> None:
+    """Make ``backbone`` (in place) run ``quantized`` in eval mode without gradients."""
+    if type(backbone) is SlimResNet:
+        backbone.__class__ = Int8SlimResNet
+    elif not isinstance(backbone, Int8SlimResNet):
+        raise ConfigError(f'test_cfg.int8: cannot attach an int8 graph to '
+                          f'{type(backbone).__name__}')
+    backbone.__dict__['_int8'] = quantized
+
+
+def detach_int8(backbone: nn.Module) -> None:
+    """Undo :func:`attach_int8` (a no-op for a backbone without an int8 graph)."""
+    if isinstance(backbone, Int8SlimResNet):
+        backbone.__dict__.pop('_int8', None)
+        backbone.__class__ = SlimResNet
+
+
+def int8_attached(backbone: Optional[nn.Module]) -> bool:
+    """Whether ``backbone`` has an int8 graph attached (:func:`attach_int8`)."""
+    return isinstance(backbone, Int8SlimResNet) and '_int8' in backbone.__dict__
 
 
 def quantize_backbone(backbone: nn.Module, images: Sequence[np.ndarray],
@@ -118,8 +157,8 @@ def quantize_backbone(backbone: nn.Module, images: Sequence[np.ndarray],
     """Static int8 quantization of ``backbone`` calibrated on ``images``.
 
     Args:
-        backbone: A CPU backbone with ``forward_stages`` and ``finish`` (it is copied,
-            not changed; folded batch norms are unfolded in the copy).
+        backbone: A :class:`~shls.models.backbones.SlimResNet` on the CPU (it is
+            copied, not changed; folded batch norms are unfolded in the copy).
         images: ``(1, 3, H, W)`` float32 frames normalised as the model does
             (:func:`shls.deployment.calibration_images`).
         scale: The frames are resized by this factor (area) for the calibration
@@ -133,12 +172,12 @@ def quantize_backbone(backbone: nn.Module, images: Sequence[np.ndarray],
         :class:`QuantizedBackbone` on the CPU.
 
     Raises:
-        ConfigError: A backbone without ``forward_stages`` / ``finish``, no
-            calibration image, or a PyTorch without the ``x86`` quantized engine.
+        ConfigError: Not a SlimResNet, no calibration image, or a PyTorch without the
+            ``x86`` quantized engine.
     """
     if not quantizable(backbone):
         raise ConfigError(f'test_cfg.int8: cannot quantize {type(backbone).__name__} here '
-                          '(it needs forward_stages / finish and the x86 quantized engine)')
+                          '(a SlimResNet and the x86 quantized engine are needed)')
     if not images:
         raise ConfigError('test_cfg.int8: no calibration frame')
     from torch.ao.quantization import get_default_qconfig_mapping
@@ -160,7 +199,7 @@ def quantize_backbone(backbone: nn.Module, images: Sequence[np.ndarray],
     from .engine import _images_digest, weights_digest
     digest = hashlib.sha256(f'{weights_digest(backbone)}|{_images_digest(list(images))}'
                             .encode()).digest()
-    return QuantizedBackbone(graph.eval(), backbone.finish, digest)
+    return QuantizedBackbone(graph.eval(), digest)
 
 
 @dataclass(frozen=True)
@@ -225,7 +264,8 @@ def choose_int8(model: nn.Module, setting: Int8Setting, channels_last: bool,
     backbone = model.backbone
     if setting is False or (setting == AUTO and not quantizable(backbone)):
         return None
-    key = (weights_digest(backbone), calibration)
+    # the graph bakes in the input scale; the weights digest covers the rest
+    key = (weights_digest(backbone), backbone.input_scale, calibration)
     if key not in _QUANTIZED:
         try:
             images = calibration_images(model, calibration)
@@ -252,9 +292,12 @@ def _probe(backbone: nn.Module, quantized: QuantizedBackbone, channels_last: boo
     x = torch.randn(1, 3, *PROBE_SIZE, generator=torch.Generator().manual_seed(0))
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
-    float_ms, int8_ms = interleaved_best_ms(
-        [backbone_call(backbone, x, dtype), backbone_call(quantized, x, None)],
-        repeats=PROBE_REPEATS)
+
+    def int8_call():
+        with torch.inference_mode():
+            return backbone.finish(quantized(x), x.shape[-2:])
+    float_ms, int8_ms = interleaved_best_ms([backbone_call(backbone, x, dtype), int8_call],
+                                            repeats=PROBE_REPEATS)
     return Int8Probe(float_ms, int8_ms, _name(dtype))
 
 

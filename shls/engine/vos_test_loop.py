@@ -19,7 +19,7 @@ from shls.outputs.fingerprint import data_root_tag, run_fingerprint
 from shls.outputs.resume import ResumeGuard
 from shls.outputs.writers import writer_class
 from shls.registry import LOOPS
-from shls.structures.segmenter import SegmenterFactory, StreamingSegmenter, autocast_dtype_of
+from shls.structures.segmenter import SegmenterFactory, StreamingSegmenter, precision_tag
 from shls.utils.errors import ConfigError
 from shls.visualization.palette import DAVIS_PALETTE
 
@@ -156,7 +156,7 @@ class VOSTestLoop(TestLoop):
     def _start_resume(self, model, rank: int) -> None:
         """Compare this run with the record of the output folder; say what is skipped."""
         settings = dict(segmenter_cfg=self.segmenter_cfg, out_format=self.out_format,
-                        precision=str(autocast_dtype_of(self._segmenter)))
+                        precision=precision_tag(self._segmenter))
         self._guard = ResumeGuard(run_fingerprint(model, settings), self.resume,
                                   self.data_root)
         if not self.resume or rank != 0:

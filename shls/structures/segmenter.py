@@ -95,3 +95,10 @@ def autocast_dtype_of(segmenter: StreamingSegmenter) -> Optional[torch.dtype]:
     if isinstance(segmenter, ModelBackedSegmenter):
         return segmenter.autocast_dtype
     return None
+
+
+def precision_tag(segmenter: StreamingSegmenter) -> str:
+    """What a run's fingerprint records of the arithmetic: the autocast dtype, plus
+    ``+int8`` where the backbone runs in int8 (``test_cfg.int8``)."""
+    tag = str(autocast_dtype_of(segmenter))
+    return tag + '+int8' if getattr(segmenter, 'int8', False) else tag

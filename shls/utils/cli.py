@@ -149,7 +149,8 @@ def add_engine_args(parser: argparse.ArgumentParser, default_backend: str = 'pyt
     precision = group.add_mutually_exclusive_group()
     precision.add_argument('--int8', dest='int8', action='store_true',
                            help='onnxruntime: static int8 export calibrated on a few real '
-                           'frames')
+                           'frames (the int8 backbone in PyTorch: --cfg-options '
+                           'model.test_cfg.int8=True)')
     precision.add_argument('--float32', dest='int8', action='store_false',
                            default=argparse.SUPPRESS,
                            help='onnxruntime: float32 export (masks as the pytorch backend; '

@@ -10,8 +10,9 @@ from shls.apis import VideoSegmenter, build_model
 from shls.apis.backbone_setup import prepare_backbone
 from shls.deployment import int8 as int8_module
 from shls.deployment.fold_bn import fold_batchnorm
-from shls.deployment.int8 import (Int8Probe, QuantizedBackbone, choose_int8, plain_copy,
-                                  quantize_backbone)
+from shls.deployment.int8 import (Int8Probe, Int8SlimResNet, QuantizedBackbone, attach_int8,
+                                  choose_int8, int8_attached, plain_copy, quantize_backbone)
+from shls.models.backbones import SlimResNet
 from shls.utils.errors import ConfigError, InputNotFoundError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -38,19 +39,30 @@ def fresh_cache(monkeypatch):
 
 
 @needs_x86
-def test_int8_maps_are_close_to_float32_and_keep_the_contract():
+def test_int8_maps_are_close_to_float32_and_the_module_stays_trainable():
     model = tiny_model()
-    quantized = quantize_backbone(model.backbone, images(), scale=1.0)
-    x = torch.from_numpy(images(1)[0])
-    with torch.no_grad():
-        want = model.backbone(x)
-        got = quantized(x)
-    for a, b in zip(got, want):
-        assert a.shape == b.shape and a.dtype == torch.float32
-        assert float((a - b).norm() / b.norm()) < 0.2
+    backbone = model.backbone.eval()
+    keys = list(backbone.state_dict())
+    quantized = quantize_backbone(backbone, images(), scale=1.0)
     # the int8 graph stays out of the state dict; its identity is a hash buffer
     assert list(quantized.state_dict()) == ['int8_sha256']
     assert sum(p.numel() for p in quantized.parameters()) == 0
+    x = torch.from_numpy(images(1)[0])
+    with torch.no_grad():
+        want = backbone(x)
+        attach_int8(backbone, quantized)
+        got = backbone(x)
+    assert type(backbone) is Int8SlimResNet and int8_attached(backbone)
+    assert list(backbone.state_dict()) == keys
+    for a, b in zip(got, want):
+        assert a.shape == b.shape and a.dtype == torch.float32
+        assert 0 < float((a - b).norm() / b.norm()) < 0.2  # int8, close
+    # with gradients or in train mode: the float layers, as before
+    for a, b in zip(backbone(x), want):
+        torch.testing.assert_close(a, b)
+    backbone.train()
+    backbone(x)[1].sum().backward()
+    assert backbone.stem[0].weight.grad is not None
 
 
 @needs_x86
@@ -90,6 +102,7 @@ def test_auto_keeps_int8_only_where_the_probe_says_it_is_faster(monkeypatch, int
     assert choose_int8(model, False, channels_last=True) is None
     forced = choose_int8(model, True, channels_last=True)
     assert isinstance(forced, QuantizedBackbone)
+    assert (chosen is forced) if int8_faster else chosen is None
     # quantized once per weights and calibration, probed once per setting
     monkeypatch.setattr(int8_module, 'quantize_backbone', lambda *a: pytest.fail('again'))
     monkeypatch.setattr(int8_module, '_probe', lambda *a: pytest.fail('probed again'))
@@ -118,19 +131,20 @@ def test_missing_calibration_frames(tmp_path):
 
 
 @needs_x86
-def test_segmenter_swaps_the_backbone_once_and_only_on_the_cpu(monkeypatch):
+def test_segmenter_attaches_int8_on_the_cpu_and_a_new_setup_chooses_afresh(monkeypatch):
     monkeypatch.setattr('shls.deployment.engine.calibration_images',
                         lambda m, c=None: images())
     model = tiny_model()
     seg = VideoSegmenter(model, device='cpu', int8=True)
-    assert isinstance(model.backbone, QuantizedBackbone)
+    assert seg.int8 and int8_attached(model.backbone)
     rgb = np.random.default_rng(0).integers(0, 256, (48, 64, 3), dtype=np.uint8)
     mask = np.zeros((48, 64), np.uint8)
     mask[10:30, 20:40] = 1
     seg.step(rgb, mask)
     assert seg.step(rgb).shape == (48, 64)
-    # a second segmenter of the same model keeps the int8 backbone
     again = prepare_backbone(model, torch.device('cpu'), False, True, False)
-    assert again.int8 and isinstance(model.backbone, QuantizedBackbone)
-    with pytest.raises(ConfigError, match='runs on the CPU'):
-        prepare_backbone(model, torch.device('cuda'), False, True, True)
+    assert not again.int8 and type(model.backbone) is SlimResNet
+    assert prepare_backbone(model, torch.device('cpu'), False, True, True).int8
+    # training the model afterwards uses its float layers
+    model.backbone.train()
+    model.backbone(torch.randn(1, 3, 32, 32))[1].sum().backward()

@@ -99,7 +99,7 @@ def test_missing_or_bad_onnx_files(tmp_path):
 
 @pytest.mark.parametrize('kwargs, message', [
     (dict(backend='pytorch', onnx_file='x.onnx'), 'only apply to --backend onnxruntime'),
-    (dict(backend='pytorch', int8=True), 'only apply to --backend onnxruntime'),
+    (dict(backend='pytorch', int8=True), 'only apply .* model.test_cfg.int8=True'),
     (dict(backend='onnxruntime', calibration='frames/'), 'add --int8'),
     (dict(backend='onnxruntime', onnx_file='x.onnx', int8=True), 'drop --int8'),
     (dict(backend='tensorrt'), 'unknown backend'),
