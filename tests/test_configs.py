@@ -97,7 +97,7 @@ def test_cpu_supcon_config_changes_only_the_loss():
     assert supcon == cpu
 
 
-def test_cpu_w16_config_changes_only_the_widths_and_three_speed_knobs():
+def test_cpu_w16_config_changes_only_the_widths_and_four_speed_knobs():
     # It restates the _cpu config on that config's own base, like the SupCon config.
     cpu = _shls_config('shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')
     w16 = _shls_config('shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py')
@@ -110,6 +110,7 @@ def test_cpu_w16_config_changes_only_the_widths_and_three_speed_knobs():
     slic = w16['model']['test_cfg']['superpixels']['generator']
     assert slic.pop('max_num_iter') == 7
     assert w16['model']['test_cfg']['flow_prior'].pop('preset') == 'fast'
+    assert w16['model']['test_cfg'].pop('int8') == 'auto'
     assert w16 == cpu
 
 

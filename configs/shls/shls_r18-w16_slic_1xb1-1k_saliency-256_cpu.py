@@ -1,12 +1,13 @@
 # The CPU recipe with a quarter-width slim ResNet-18 (16/32/64/64: ~4x fewer multiply-adds
 # than the shipped half-width one), trained the same way (1k iterations on the 325 still
 # images + masks of ../shared/data/saliency, no DAVIS frame), with the same CPU test
-# settings plus three speed knobs; pre-segmentation only (no decoder). The fast option
-# (README, "Since commit d87ca55"): ~210 ms = 4.7 frames/s at 480p on 2 AVX2 cores (the
-# shipped model: ~350 ms) and ~155 ms = 6.5 frames/s natively with bfloat16, for J&F 66.25
-# on ../shared/data/davis and 69.24 on davis_train in bfloat16 before the DIS knob below
-# (the shipped model: 67.14 / 69.92); 65.09 / 69.08 in float32 with it. What
-# `tools/demo.py --model fast` (and `auto` on CPUs without fast bfloat16) runs.
+# settings plus four speed knobs; pre-segmentation only (no decoder). The fast option
+# (README, "Since commit bfe4d75"): ~146 ms = 6.9 frames/s at 480p on 2 AVX2 cores with
+# the int8 backbone below (float32: ~200 ms; the shipped model: ~350 ms) and ~131 ms =
+# 7.6 frames/s natively (int8 backbone, bfloat16 heads), for J&F 64.16 / 68.67 on
+# ../shared/data/davis / davis_train on AVX2 and 65.62 / 68.91 natively (float32: 65.09 /
+# 69.08; the shipped model: 67.14 / 69.92). What `tools/demo.py --model fast` (and `auto`
+# on CPUs without fast bfloat16) runs.
 #   OMP_NUM_THREADS=1 python tools/train.py configs/shls/shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py \
 #       --cfg-options model.backbone.l1_at_input_size=True
 #   python tools/misc/publish_model.py work_dirs/<this config>/iter_1000.pth \
@@ -15,7 +16,7 @@
 #       --checkpoint checkpoints/shls_r18-w16_slic_1xb1-1k_saliency-256_cpu_fp16.pth
 # Wall time here: 10 min (1 thread, the 2-core machine shared with a second training).
 # It restates shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py on that config's own base (at
-# most two levels of _base_); only the widths and the three test-time knobs below differ
+# most two levels of _base_); only the widths and the four test-time knobs below differ
 # (tests/test_configs.py).
 _base_ = ['./shls_r18-w32_slic_1xb1-2k_saliency-256.py', '../_base_/test_cfg/cpu.py']
 model = dict(
@@ -36,8 +37,10 @@ model['test_cfg']['superpixels']['generator']['max_num_iter'] = 7
 # J&F 64.80 / 69.21 -> 65.09 / 69.08.
 model['test_cfg']['flow_prior']['preset'] = 'fast'
 # A fourth: the backbone in int8 where a start-up probe measures it faster than the
-# precision `autocast` chose (shls.deployment.int8; README, "An int8 backbone in
-# PyTorch"): float32 65.09 / 69.08 -> int8 67.50 / 69.02.
+# precision `autocast` chose (shls.deployment.int8; README, "Since commit bfe4d75"):
+# float32 65.09 / 69.08 -> int8 64.16 / 68.67 (AVX2), within the 3.4 / 0.6 that the
+# calibration frames alone move the set means; bfloat16 64.70 / 69.08 -> int8 with
+# bfloat16 heads 65.62 / 68.91 (native).
 model['test_cfg']['int8'] = 'auto'
 train_cfg = dict(max_iters=1000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

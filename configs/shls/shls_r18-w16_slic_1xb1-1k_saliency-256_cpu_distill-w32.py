@@ -18,5 +18,6 @@ model = dict(
     test_cfg=_base_.cpu_test_cfg)  # noqa: F821 (mmengine provides _base_)
 model['test_cfg']['superpixels']['generator']['max_num_iter'] = 7
 model['test_cfg']['flow_prior']['preset'] = 'fast'
+model['test_cfg']['int8'] = 'auto'
 train_cfg = dict(max_iters=1000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

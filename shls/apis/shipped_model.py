@@ -6,9 +6,10 @@ Two models ship (README, "Results"):
   ``../shared/data/davis`` / ``davis_train`` in bfloat16 (67.02 / 70.07 in float32),
   3.3 frames/s at 480p on 2 cores with native bfloat16 kernels, 2.9 in float32 on 2 AVX2
   cores;
-- ``fast``: the quarter-width model (``FAST_CONFIG``), J&F 66.25 / 69.24 in bfloat16 and
-  65.09 / 69.08 in float32, about 5 frames/s on 2 AVX2 cores and 6.5 with bfloat16; its
-  box prompts are weaker (first-frame J of a box 60.9 against 67.2 on ``davis``).
+- ``fast``: the quarter-width model (``FAST_CONFIG``), its backbone in int8 where faster
+  (``test_cfg.int8='auto'``): J&F 64.16 / 68.67 on 2 AVX2 cores at ~6.9 frames/s, 65.62 /
+  68.91 natively at ~7.6 (65.09 / 69.08 in float32); its box prompts are weaker
+  (first-frame J of a box 60.9 against 67.2 on ``davis``).
 
 ``auto`` takes the accurate model where it runs at its full speed: on CUDA, or on a CPU
 whose bfloat16 the start-up probe measures faster than float32

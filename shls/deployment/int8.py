@@ -14,10 +14,10 @@ int8 graph into the backbone the way folded batch norms are (:mod:`.fold_bn`): t
 module and its state dict stay as they were, and the int8 graph runs only in eval mode
 without gradients, so training the same model is unaffected.
 
-Measured on the quarter-width (fast) model (README, "An int8 backbone in PyTorch"): J&F
-67.50 / 69.02 on ``../shared/data/davis`` / ``davis_train`` against 65.09 / 69.08 in
-float32; its backbone at 854x480 on 2 cores in ~60 against ~88 ms AVX2-restricted, and
-~26 ms with AVX-512 VNNI.
+Measured on the quarter-width (fast) model (README, "Since commit bfe4d75"): J&F 64.16 /
+68.67 on ``../shared/data/davis`` / ``davis_train`` against 65.09 / 69.08 in float32
+(other calibration frames: up to 67.50 / 69.27); its backbone at 854x480 on 2 cores in
+~60 against ~88 ms AVX2-restricted, and ~26 ms with AVX-512 VNNI.
 """
 import copy
 import hashlib
