@@ -20,9 +20,9 @@ from torch import nn
 
 from shls.utils.errors import ConfigError, InputNotFoundError
 from shls.utils.shipped import DEMO_FRAMES
+from .int8 import Int8Setting, choose_int8, quantizable
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
-from .int8 import Int8Setting, choose_int8, quantizable
 from .precision import PrecisionSetting, backbone_call, interleaved_best_ms, resolve_autocast
 
 #: Inference engines of the per-frame encoder; ``auto`` = the faster of the two here.

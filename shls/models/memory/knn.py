@@ -47,14 +47,15 @@ class TorchKNNBackend(BaseKNNBackend):
     CPU than the matmul itself (~28 -> ~15 ms per search on 2 cores). On a CPU the
     queries also go in chunks whose similarities fit the cache (``cpu_chunk_elements``),
     so ``topk`` reads what the matmul has just written instead of main memory: 36 -> 15
-    ms for that search on 2 AVX2 cores (README, "A cache-sized KNN").
+    ms for that search on 2 AVX2 cores (README, "Since commit bfe4d75").
 
     Args:
         max_chunk_elements: Upper bound on ``queries_per_chunk * N`` similarities held
             at once (bounds peak memory for very large, uncapped memories); the scratch
             buffer kept is at most 1.25x this (4 bytes per element).
         cpu_chunk_elements: The same bound for keys on a CPU, sized to its cache (the
-            default, 4 MB of float32, measured best among 1-16 MB on a 32 MB L3).
+            default, 4 MB of float32: 2-8 MB measured alike, 16 MB slower, on a CPU with
+            1 MB of L2 per core and a 32 MB L3).
     """
 
     def __init__(self, max_chunk_elements: int = 1 << 26,
