@@ -21,6 +21,7 @@ Measured on the quarter-width (fast) model (README, "Since commit bfe4d75"): J&F
 """
 import copy
 import hashlib
+import logging
 import warnings
 from dataclasses import dataclass
 from typing import Dict, Optional, Sequence, Tuple, Union
@@ -274,7 +275,15 @@ def choose_int8(model: nn.Module, setting: Int8Setting, channels_last: bool,
                 raise
             print_log(f'int8 auto: no calibration frames ({err}): not used', logger='current')
             return None
-        _QUANTIZED[key] = quantize_backbone(backbone, images)
+        try:
+            _QUANTIZED[key] = quantize_backbone(backbone, images)
+        except Exception as err:  # torch.ao raises many types; 'auto' is a speed option
+            if setting is True:
+                raise
+            print_log(f'int8 auto: quantization failed ({type(err).__name__}: '
+                      f'{str(err).splitlines()[0] if str(err) else ""}): not used',
+                      logger='current', level=logging.WARNING)
+            return None
     quantized = _QUANTIZED[key]
     if setting is True:
         return quantized

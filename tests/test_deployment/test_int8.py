@@ -122,6 +122,20 @@ def test_real_probe_times_both_and_logs(monkeypatch):
     assert (chosen is not None) is probe.int8_faster
 
 
+@needs_x86
+def test_auto_falls_back_to_float_when_quantization_fails(monkeypatch):
+    monkeypatch.setattr('shls.deployment.engine.calibration_images',
+                        lambda m, c=None: images())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError('no kernel for this layer')
+    monkeypatch.setattr(int8_module, 'quantize_backbone', broken)
+    model = tiny_model().eval()
+    assert choose_int8(model, 'auto', True) is None
+    with pytest.raises(RuntimeError, match='no kernel'):
+        choose_int8(model, True, True)
+
+
 def test_missing_calibration_frames(tmp_path):
     model = tiny_model().eval()
     missing = str(tmp_path / 'nowhere')
