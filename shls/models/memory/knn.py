@@ -54,8 +54,9 @@ class TorchKNNBackend(BaseKNNBackend):
             at once (bounds peak memory for very large, uncapped memories); the scratch
             buffer kept is at most 1.25x this (4 bytes per element).
         cpu_chunk_elements: The same bound for keys on a CPU, sized to its cache (the
-            default, 4 MB of float32: 2-8 MB measured alike, 16 MB slower, on a CPU with
-            1 MB of L2 per core and a 32 MB L3).
+            default, 4 MB of float32: 2 / 4 / 8 / 16 MB took 16.2 / 15.0 / 15.0 / 20.5 ms
+            for 1,000 queries x 12,000 keys on a CPU with 1 MB of L2 per core and a
+            32 MB L3).
     """
 
     def __init__(self, max_chunk_elements: int = 1 << 26,
