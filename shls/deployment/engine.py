@@ -20,7 +20,7 @@ from torch import nn
 
 from shls.utils.errors import ConfigError, InputNotFoundError
 from shls.utils.shipped import DEMO_FRAMES
-from .int8 import Int8Setting, choose_int8, quantizable
+from .int8 import Int8Setting, choose_int8, int8_call, quantizable
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
 from .precision import PrecisionSetting, backbone_call, interleaved_best_ms, resolve_autocast
@@ -202,7 +202,7 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
     calls = [backbone_call(backbone, x.contiguous(memory_format=torch.channels_last), dtype),
              lambda: ort(x)]
     if quantized is not None:
-        calls.append(lambda: _timed_int8(backbone, quantized, x))
+        calls.append(int8_call(backbone, quantized, x))
     times = interleaved_best_ms(calls)
     float_ms, ort_ms, int8_ms = times[0], times[1], (times[2:] or [float('inf')])[0]
     torch_ms = int8_ms if int8 is True else min(float_ms, int8_ms)
@@ -216,12 +216,6 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
               f'(kept in {record})', logger='current')
     write_json_atomic(record, dict(backend=choice, pytorch_ms=torch_ms, onnxruntime_ms=ort_ms))
     return choice
-
-
-def _timed_int8(backbone: nn.Module, quantized: nn.Module, x: torch.Tensor):
-    """What the backbone with ``quantized`` attached computes (no grad)."""
-    with torch.inference_mode():
-        return backbone.finish(quantized(x), x.shape[-2:])
 
 
 def _int8_candidate(model: nn.Module, int8: Int8Setting,

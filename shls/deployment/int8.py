@@ -301,13 +301,19 @@ def _probe(backbone: nn.Module, quantized: QuantizedBackbone, channels_last: boo
     x = torch.randn(1, 3, *PROBE_SIZE, generator=torch.Generator().manual_seed(0))
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
+    float_ms, int8_ms = interleaved_best_ms(
+        [backbone_call(backbone, x, dtype), int8_call(backbone, quantized, x)],
+        repeats=PROBE_REPEATS)
+    return Int8Probe(float_ms, int8_ms, _name(dtype))
 
-    def int8_call():
+
+def int8_call(backbone: nn.Module, quantized: QuantizedBackbone, x: Tensor):
+    """A call computing what ``backbone`` with ``quantized`` attached computes on ``x``
+    (no grad), for timing it beside :func:`~.precision.backbone_call`."""
+    def call():
         with torch.inference_mode():
             return backbone.finish(quantized(x), x.shape[-2:])
-    float_ms, int8_ms = interleaved_best_ms([backbone_call(backbone, x, dtype), int8_call],
-                                            repeats=PROBE_REPEATS)
-    return Int8Probe(float_ms, int8_ms, _name(dtype))
+    return call
 
 
 def _name(dtype: Optional[torch.dtype]) -> str:

@@ -56,8 +56,7 @@ def merge_options(cfg: Config, overrides: Dict[str, Any]) -> None:
     """
     overrides = dict(overrides)
     for key, value in overrides.items():
-        check_key(cfg, key, value)
-        if isinstance(value, dict) and _value_at(cfg, key) is _UNSET:
+        if not check_key(cfg, key, value) and isinstance(value, dict):
             overrides[key] = without_delete_markers(value)
     if overrides:
         cfg.merge_from_dict(overrides)
@@ -102,19 +101,6 @@ def parse_options(options: Sequence[str]) -> Dict[str, Any]:
     return {**namespace.options, **literal}
 
 
-def _value_at(cfg: Config, key: str) -> Any:
-    """The value at dotted ``key`` in ``cfg``; ``_UNSET`` where a part is missing."""
-    node: Any = cfg.to_dict()
-    for part in key.split('.'):
-        if isinstance(node, (list, tuple)) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            return _UNSET
-    return node
-
-
 def _is_scalar(value: str) -> bool:
     """A value without list / tuple / dict syntax (kept verbatim, spaces included)."""
     return not value.lstrip().startswith(('[', '(', '{')) and ',' not in value
@@ -123,10 +109,15 @@ def _is_scalar(value: str) -> bool:
 _UNSET = object()
 
 
-def check_key(cfg: Config, key: str, value: Any = _UNSET) -> None:
+def check_key(cfg: Config, key: str, value: Any = _UNSET) -> bool:
     """Raise :class:`ConfigError` unless ``key`` (dotted) can be set in ``cfg`` (to
     ``value``, when given: a text where the config or the component's default is a
-    number or a boolean is an error naming the key and the expected type)."""
+    number or a boolean is an error naming the key and the expected type).
+
+    Returns:
+        True if ``cfg`` sets the key, False if it names an argument the component's
+        class accepts (left at its default by the config).
+    """
     node: Any = cfg.to_dict()
     parts = key.split('.')
     for depth, part in enumerate(parts):
@@ -148,8 +139,9 @@ def check_key(cfg: Config, key: str, value: Any = _UNSET) -> None:
             continue
         if last and _accepts(node, part, top_level=depth == 0):
             _check_type(key, value, _type_default(node, part, top_level=depth == 0))
-            return
+            return False
         raise ConfigError(f'unknown config key {key!r}{suggest(part, _known(node, depth))}')
+    return True
 
 
 def check_arguments(cls: type, names: Iterable[str], what: str) -> None:
