@@ -5,6 +5,7 @@ from shls.deployment.precision import check_precision_setting
 from shls.models.memory.flow_prior import check_flow_prior
 from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.one_shot import PRESEGMENTATIONS
+from shls.models.segmentors.partitions import build_extra_partitions
 from shls.utils.keys import check_known_keys
 from shls.utils.errors import ConfigError
 
@@ -81,6 +82,13 @@ DEFAULT_TEST_CFG = dict(
     # smooths the superpixel probabilities guided by the frame and takes the per-pixel
     # argmax (shls.models.segmentors.edge_aware); None = the superpixel labels painted.
     edge_aware=None,
+    # More superpixel partitions of every predicted frame ('eq4' pre-segmentation): a
+    # list of superpixel generator configs, e.g. the main SLIC on the frame shifted by
+    # half its seed spacing (ShiftedSuperpixels). Each is pooled from the same backbone
+    # maps and scored against the same memory; the mask is made from the class
+    # probabilities of all partitions averaged per pixel, while the memory learns from
+    # the main partition only (shls.models.segmentors.partitions); None = one partition.
+    extra_partitions=None,
     # Compute the next frame's superpixels in a background thread while the current
     # frame runs, when the stream loop announces it (VideoSegmenter.prefetch); the masks
     # are the same. False: every step computes its own (e.g. for a superpixel generator
@@ -131,6 +139,9 @@ def check_test_cfg(cfg: dict) -> None:
     check_int8_setting(cfg['int8'])
     check_flow_prior(cfg['flow_prior'])
     build_edge_aware(cfg['edge_aware'])
+    if build_extra_partitions(cfg['extra_partitions']) and cfg['presegmentation'] != 'eq4':
+        raise ConfigError("test_cfg.extra_partitions needs presegmentation='eq4', got "
+                          f"{cfg['presegmentation']!r}")
     for key in ('winograd', 'prefetch'):
         if not isinstance(cfg[key], bool):
             raise ConfigError(f'test_cfg.{key} must be True or False, got {cfg[key]!r}')

@@ -8,7 +8,7 @@ streams.
 """
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
-from typing import ContextManager, Optional, Sequence, Union
+from typing import ContextManager, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -22,6 +22,7 @@ from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.frame_context import FrameContext, Segmentation
 from shls.models.segmentors.frame_encoder import FrameEncoder, model_device
 from shls.models.segmentors.one_shot import PRESEGMENTATIONS, OneShotCore
+from shls.models.segmentors.partitions import build_extra_partitions
 from shls.models.segmentors.refiner import Refiner
 from shls.models.utils import check_id_mask, segment_mode
 from shls.structures.ids import BACKGROUND, NUM_LABEL_BINS, VOID_ID
@@ -107,8 +108,7 @@ class VideoSegmenter:
         #: Makes masks of ``step(frame, box=...)`` (a BoxPromptToMask on first use).
         self.box_prompt = None
         #: Superpixels of announced frames (:meth:`prefetch`), computed in a thread.
-        self._prefetcher = SuperpixelPrefetcher(
-            lambda rgb: self.model.compute_superpixels(rgb, None, test=True))
+        self._prefetcher = SuperpixelPrefetcher(lambda rgb: self.core.encoder.partitions(rgb))
         #: The per-frame algorithm and the video's memory.
         self.core = self._build_core()
         self.reset()
@@ -126,7 +126,9 @@ class VideoSegmenter:
                              and cfg['learned_weight'] == 0)
         encoder = FrameEncoder(self.model, describer, with_maps=refiner is not None,
                                uses_backbone=uses_backbone, channels_last=self.channels_last,
-                               autocast=self._autocast, stage=self.stage)
+                               autocast=self._autocast, stage=self.stage,
+                               extra_partitions=build_extra_partitions(
+                                   cfg['extra_partitions']))
         flow = cfg['flow_prior']
         return OneShotCore(self.model.build_memory(), encoder, refiner,
                            presegmentation=cfg['presegmentation'],
@@ -286,22 +288,24 @@ class VideoSegmenter:
         """
         cut = None if target is None else target.cpu().numpy()
         if self.flow_warper is None:
-            ctx = self.core.encode(rgb, cut, self.frame_index, self._await(superpixels))
+            ctx = self.core.encode(rgb, cut, self.frame_index, *self._await(superpixels))
             warped = None
         else:  # _warp_previous gives None without a previous frame
             with ThreadPoolExecutor(1) as pool:
                 future = pool.submit(self._warp_previous, rgb)
                 ctx = self.core.encode(rgb, cut, self.frame_index,
-                                       self._await(superpixels))
+                                       *self._await(superpixels))
                 warped = future.result()
         ctx.prev_mask = self._prev_mask
         ctx.warped_mask = warped
         return ctx
 
-    def _await(self, superpixels: Optional[Future]) -> Optional[np.ndarray]:
-        """A prefetch's label map (the wait is timed as ``superpixels``)."""
+    def _await(self, superpixels: Optional[Future]
+               ) -> Tuple[Optional[np.ndarray], Optional[List[np.ndarray]]]:
+        """A prefetch's label maps, main and extra partitions (``(None, None)`` without a
+        prefetch; the wait is timed as ``superpixels``)."""
         if superpixels is None:
-            return None
+            return None, None
         with self.stage('superpixels'):
             return superpixels.result()
 

@@ -140,8 +140,22 @@ def check_key(cfg: Config, key: str, value: Any = _UNSET) -> bool:
         if last and _accepts(node, part, top_level=depth == 0):
             _check_type(key, value, _type_default(node, part, top_level=depth == 0))
             return False
-        raise ConfigError(f'unknown config key {key!r}{suggest(part, _known(node, depth))}')
+        options = _test_cfg_options(parts[:depth])
+        if last and part in options:  # an inference option the config leaves at default
+            _check_type(key, value, options[part])
+            return False
+        raise ConfigError(f'unknown config key {key!r}'
+                          f'{suggest(part, _known(node, depth) + list(options))}')
     return True
+
+
+def _test_cfg_options(path: List[str]) -> Dict[str, Any]:
+    """The inference options and their defaults when ``path`` is ``model.test_cfg``
+    (read by :class:`shls.apis.VideoSegmenter`, not by a constructor), else ``{}``."""
+    if path != ['model', 'test_cfg']:
+        return {}
+    from shls.apis.test_cfg import DEFAULT_TEST_CFG
+    return DEFAULT_TEST_CFG
 
 
 def check_arguments(cls: type, names: Iterable[str], what: str) -> None:

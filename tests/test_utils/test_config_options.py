@@ -26,3 +26,20 @@ def test_check_arguments_follows_kwargs_to_the_base_classes():
     check_arguments(MBDContrastSaliency, ['mbd', 'weights', 'max_side', 'refiner'], 'x')
     with pytest.raises(ConfigError, match="unexpected keyword argument 'max_sde'.*max_side"):
         check_arguments(MBDContrastSaliency, ['max_sde'], 'x')
+
+
+def test_inference_options_the_config_leaves_unset_can_be_overridden():
+    """Every key of DEFAULT_TEST_CFG is an option of model.test_cfg, set in the config or
+    not (the accurate model's config never mentions int8)."""
+    import pytest
+
+    from shls.apis.inference import _load_cfg
+    from shls.utils.errors import ConfigError
+    from shls.utils.shipped import SHIPPED_CONFIG
+    cfg = _load_cfg(SHIPPED_CONFIG, {'model.test_cfg.int8': True,
+                                     'model.test_cfg.extra_partitions': []})
+    assert cfg.model.test_cfg.int8 is True and cfg.model.test_cfg.extra_partitions == []
+    with pytest.raises(ConfigError, match="'model.test_cfg.int9' .*did you mean 'int8'"):
+        _load_cfg(SHIPPED_CONFIG, {'model.test_cfg.int9': True})
+    with pytest.raises(ConfigError, match='expected a number like 1.0'):
+        _load_cfg(SHIPPED_CONFIG, {'model.test_cfg.working_scale': 'half'})

@@ -7,7 +7,7 @@ guided filter with the frame as guide (edges of the frame kept, flat regions ave
 and takes the per-pixel argmax (``model.test_cfg.edge_aware``; README, "Edge-aware
 masks"). The memory still learns from the superpixel decisions.
 """
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -15,6 +15,7 @@ from torch import Tensor
 from shls.registry import MODELS, build_component
 from shls.utils.errors import ConfigError
 from ..utils.guided_filter import guided_filter
+from .partitions import mean_painted
 
 
 @MODELS.register_module()
@@ -43,7 +44,8 @@ class GuidedFilterMask:
         self.scale = float(scale)
 
     @torch.no_grad()
-    def __call__(self, image: Tensor, superpixels: Tensor, probs: Tensor) -> Tensor:
+    def __call__(self, image: Tensor, superpixels: Tensor, probs: Tensor,
+                 extra: Sequence[Tuple[Tensor, Tensor]] = ()) -> Tensor:
         """Column of ``probs`` that wins at each pixel.
 
         Args:
@@ -51,6 +53,10 @@ class GuidedFilterMask:
                 here, per channel mean and one spread).
             superpixels: ``(H, W)`` int64 ids ``0..M-1``.
             probs: ``(M, C)`` class probabilities of the superpixels.
+            extra: ``(superpixels, probs)`` of more partitions of the frame (same
+                classes): the painted probabilities of all are averaged first
+                (``test_cfg.extra_partitions``). The filter's radius follows the
+                main partition.
 
         Returns:
             ``(H, W)`` int64 indices into the ``C`` classes.
@@ -59,13 +65,14 @@ class GuidedFilterMask:
         radius = max(1, round(self.radius * side))
         guide = image.float()
         guide = (guide - guide.mean(dim=(2, 3), keepdim=True)) / guide.std().clamp_min(1e-6)
-        probs = probs.float()
+        parts = [(superpixels, probs), *extra]
         # the filter is linear and keeps constants, so when the rows sum to 1 the last
         # class is 1 minus the others: one map fewer to filter (half the work for one
         # object), the same argmax up to rounding
-        implied = probs.shape[1] > 1 and bool(torch.allclose(
-            probs.sum(dim=1), probs.new_ones(()), atol=1e-4))
-        maps = (probs[:, :-1] if implied else probs).T[:, superpixels][None]
+        implied = probs.shape[1] > 1 and all(bool(torch.allclose(
+            p.float().sum(dim=1), p.new_ones((), dtype=torch.float32), atol=1e-4))
+            for _, p in parts)
+        maps = mean_painted([(s, p[:, :-1] if implied else p) for s, p in parts])[None]
         smooth = guided_filter(guide.contiguous(), maps, radius, self.eps, self.scale)[0]
         if implied:
             smooth = torch.cat([smooth, 1 - smooth.sum(dim=0, keepdim=True)])
@@ -77,8 +84,10 @@ class GuidedFilterMask:
                 f'scale={self.scale})')
 
 
-#: ``(image (1, 3, H, W), superpixels (H, W), probs (M, C)) -> (H, W)`` class columns.
-EdgeAware = Callable[[Tensor, Tensor, Tensor], Tensor]
+#: ``(image (1, 3, H, W), superpixels (H, W), probs (M, C)) -> (H, W)`` class columns;
+#: with ``test_cfg.extra_partitions`` it is also given ``extra=[(superpixels, probs),
+#: ...]`` of the other partitions (see :meth:`GuidedFilterMask.__call__`).
+EdgeAware = Callable[..., Tensor]
 
 
 def build_edge_aware(cfg: Optional[dict]) -> Optional[EdgeAware]:

@@ -1,10 +1,11 @@
 """What the one-shot segmentation core knows about one frame, and its decision on it."""
-from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from dataclasses import dataclass, field
+from typing import List, NamedTuple, Optional
 
 from torch import Tensor
 
 from ..memory import MemoryReadout
+from .partitions import Partition
 from .refiner import RefinedFrame
 
 
@@ -24,6 +25,8 @@ class FrameContext:
         l4: ``(1, C4 + 3, H/4, W/4)`` decoder maps (only when refining).
         warped_mask: ``(H, W)`` int64 previous mask moved onto this frame by optical flow
             (only with ``test_cfg.flow_prior``, from the second frame on).
+        extra: The frame's extra partitions (``test_cfg.extra_partitions``; not on
+            annotated frames), whose probabilities join the main partition's in the mask.
     """
 
     index: int
@@ -35,6 +38,7 @@ class FrameContext:
     l1: Optional[Tensor] = None
     l4: Optional[Tensor] = None
     warped_mask: Optional[Tensor] = None
+    extra: List[Partition] = field(default_factory=list)
 
 
 class Segmentation(NamedTuple):

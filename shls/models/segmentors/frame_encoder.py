@@ -1,14 +1,16 @@
 """Encoding one frame for the one-shot core: superpixels, superfeatures, decoder maps and
 descriptors (method.md §2-§4)."""
 from contextlib import nullcontext
-from typing import Callable, ContextManager, Optional, Tuple
+from typing import Callable, ContextManager, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ..superpixels import SuperpixelGenerator
 from .descriptors import SuperfeatureDescriber
 from .frame_context import FrameContext
+from .partitions import Partition
 
 #: ``stage(name)`` -> a context manager timing that stage (see ``StageTimer``).
 StageHook = Callable[[str], ContextManager]
@@ -45,13 +47,17 @@ class FrameEncoder:
         autocast: Context for the backbone and heads (mixed precision), e.g.
             :func:`shls.deployment.precision.autocast_context`.
         stage: Times the ``superpixels``, ``features`` and ``descriptors`` stages.
+        extra_partitions: Generators of more partitions of every frame that is not
+            annotated (``test_cfg.extra_partitions``), pooled from the same backbone
+            maps into :attr:`FrameContext.extra`.
     """
 
     def __init__(self, model: nn.Module, describer: SuperfeatureDescriber,
                  with_maps: bool = False, uses_backbone: bool = True,
                  channels_last: bool = False,
                  autocast: Callable[[], ContextManager] = nullcontext,
-                 stage: StageHook = no_stage) -> None:
+                 stage: StageHook = no_stage,
+                 extra_partitions: Sequence[SuperpixelGenerator] = ()) -> None:
         self.model = model
         self.describer = describer
         self.with_maps = with_maps
@@ -59,13 +65,21 @@ class FrameEncoder:
         self.channels_last = channels_last
         self.autocast = autocast
         self.stage = stage
+        self.extra_partitions = list(extra_partitions)
+
+    def partitions(self, rgb: np.ndarray) -> Tuple[np.ndarray, List[np.ndarray]]:
+        """The superpixels of a frame that is not annotated: the main partition and the
+        extra ones (what :meth:`encode` takes as ``superpixels`` and ``extra``)."""
+        return (self.model.compute_superpixels(rgb, None, test=True),
+                [generator(rgb) for generator in self.extra_partitions])
 
     def reset(self) -> None:
         """Forget the video (the descriptors' first-frame statistics)."""
         self.describer.reset()
 
     def encode(self, rgb: np.ndarray, cut: Optional[np.ndarray] = None,
-               index: int = 0, superpixels: Optional[np.ndarray] = None) -> FrameContext:
+               index: int = 0, superpixels: Optional[np.ndarray] = None,
+               extra: Optional[Sequence[np.ndarray]] = None) -> FrameContext:
         """Superpixels (cut along ``cut`` if given), superfeatures and descriptors.
 
         Args:
@@ -75,6 +89,8 @@ class FrameEncoder:
             superpixels: The frame's test superpixels, already computed (what
                 ``model.compute_superpixels(rgb, None, test=True)`` returns; not with
                 ``cut``).
+            extra: Its extra partitions, already computed (see :meth:`partitions`);
+                computed here when ``None``. An annotated frame (``cut``) has none.
 
         Returns:
             The frame's :class:`FrameContext` (``l1`` / ``l4`` with :attr:`with_maps`).
@@ -85,13 +101,20 @@ class FrameEncoder:
                 superpixels = self.model.compute_superpixels(rgb, cut, test=True)
             elif cut is not None:
                 raise ValueError('encode: give either cut or superpixels, not both')
-            spx = torch.from_numpy(superpixels).to(device=device, dtype=torch.int64)
+            if cut is not None or not self.extra_partitions:
+                extra = []
+            elif extra is None:
+                extra = [generator(rgb) for generator in self.extra_partitions]
+            spx, *extra_spx = (torch.from_numpy(labels).to(device=device, dtype=torch.int64)
+                               for labels in (superpixels, *extra))
         with self.stage('features'), self.autocast():
             image = self._normalise(rgb, device)
-            features, l1, l4 = self._features(image, spx)
+            features, l1, l4, extra_features = self._features(image, spx, extra_spx)
         with self.stage('descriptors'):
             features = self.describer(features, rgb, spx)
-        return FrameContext(index, image, spx, features, l1=l1, l4=l4)
+            parts = [Partition(labels, self.describer(feats, rgb, labels))
+                     for labels, feats in zip(extra_spx, extra_features)]
+        return FrameContext(index, image, spx, features, l1=l1, l4=l4, extra=parts)
 
     def from_maps(self, superpixels: Tensor, features: Tensor, l1: Tensor, l4: Tensor,
                   rgb: Optional[np.ndarray] = None, index: int = 0) -> FrameContext:
@@ -116,15 +139,22 @@ class FrameEncoder:
             image = image.contiguous(memory_format=torch.channels_last)
         return image
 
-    def _features(self, image: Tensor,
-                  spx: Tensor) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
-        """``(features, l1, l4)`` in float32; the maps ``None`` without :attr:`with_maps`."""
+    def _features(self, image: Tensor, spx: Tensor, extra: Sequence[Tensor] = ()
+                  ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor], List[Tensor]]:
+        """``(features, l1, l4, extra features)`` in float32; the maps ``None`` without
+        :attr:`with_maps`."""
         l1 = l4 = None
         if not self.uses_backbone:  # no-learning variant: colour block only
-            features = image.new_zeros(int(spx.max()) + 1, 0)
-        elif not self.with_maps:
+            features, *others = (image.new_zeros(int(s.max()) + 1, 0) for s in (spx, *extra))
+        elif not self.with_maps and not extra:
             features, _ = self.model.extract_superfeatures(image, spx[None])
+            others = []
+        elif not self.with_maps:
+            features, *others = self.model.extract_superfeatures_multi(
+                image, [s[None] for s in (spx, *extra)])
         else:
-            features, _, l1, l4 = self.model.extract_feature_maps(image, spx[None])
-            l1, l4 = l1.float(), l4.float()
-        return features.float(), l1, l4
+            maps = self.model.extract_feature_maps(image, spx[None],
+                                                   [s[None] for s in extra])
+            features, others = maps.features, list(maps.extra)
+            l1, l4 = maps.l1.float(), maps.l4.float()
+        return features.float(), l1, l4, [f.float() for f in others]

@@ -8,7 +8,7 @@ stage-2 training (:func:`~shls.models.segmentors.refine_loss.clip_refine_loss`) 
 these methods; they differ only in where ROIs come from and in training augmentations.
 """
 from contextlib import nullcontext
-from typing import Callable, ContextManager, List, Optional
+from typing import Callable, ContextManager, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -23,6 +23,7 @@ from ..utils import paint, segment_mode
 from .edge_aware import EdgeAware
 from .frame_context import FrameContext, Segmentation
 from .frame_encoder import FrameEncoder
+from .partitions import mean_painted
 from .refiner import Refiner, object_masks
 
 #: Pre-segmentation rules: ``'eq4'``, the argmax of the paper's Eq. 4; ``'vote'``, the
@@ -95,9 +96,10 @@ class OneShotCore:
 
     # ------------------------------------------------------------------ encode
     def encode(self, rgb: np.ndarray, cut: Optional[np.ndarray] = None,
-               index: int = 0, superpixels: Optional[np.ndarray] = None) -> FrameContext:
+               index: int = 0, superpixels: Optional[np.ndarray] = None,
+               extra: Optional[Sequence[np.ndarray]] = None) -> FrameContext:
         """Encode an RGB frame (:meth:`FrameEncoder.encode`)."""
-        return self.encoder.encode(rgb, cut, index, superpixels)
+        return self.encoder.encode(rgb, cut, index, superpixels, extra)
 
     # ---------------------------------------------------------- annotated frame
     def write_annotation(self, features: Tensor, labels: Tensor) -> None:
@@ -135,22 +137,35 @@ class OneShotCore:
 
     # ------------------------------------------------------------ later frames
     def query(self, ctx: FrameContext) -> MemoryReadout:
-        """Score the frame's superfeatures against memory; sets ``ctx.readout``."""
+        """Score the frame's superfeatures against memory; sets ``ctx.readout`` (and the
+        read-out of each extra partition)."""
         ctx.readout = self.memory.query(ctx.features)
+        for part in ctx.extra:
+            part.readout = self.memory.query(part.features)
         return ctx.readout
 
     def presegment(self, ctx: FrameContext) -> Segmentation:
         """The pre-segmentation (:attr:`presegmentation`) with
         ``softmax(Eq.-4 scores / confidence_temperature)`` as probabilities (the mask
-        by :attr:`edge_aware` when set)."""
+        by :attr:`edge_aware` when set). With extra partitions (``'eq4'`` only) the
+        mask comes from the probabilities of all partitions averaged per pixel; labels
+        and probabilities stay the main partition's."""
         readout = ctx.readout
-        scores = self._scores(ctx)
+        scores = self._scores(ctx, ctx.superpixels, readout)
         probs = torch.softmax(scores / self.confidence_temperature, dim=1)
         if self.presegmentation == 'eq4':
             labels = readout.classes[scores.argmax(dim=1)]
-            if self.edge_aware is None or ctx.image is None:
+            extra = [(part.superpixels, torch.softmax(
+                self._scores(ctx, part.superpixels, part.readout)
+                / self.confidence_temperature, dim=1)) for part in ctx.extra]
+            if self.edge_aware is not None and ctx.image is not None:
+                options = dict(extra=extra) if extra else {}
+                mask = self.edge_aware(ctx.image, ctx.superpixels, probs, **options)
+                return Segmentation(readout.classes[mask], labels, probs)
+            if not extra:
                 return Segmentation(paint(labels, ctx.superpixels), labels, probs)
-            mask = readout.classes[self.edge_aware(ctx.image, ctx.superpixels, probs)]
+            mean = mean_painted([(ctx.superpixels, probs), *extra])
+            mask = readout.classes[mean.permute(1, 2, 0).contiguous().argmax(dim=-1)]
             return Segmentation(mask, labels, probs)
         mask = paint(readout.vote, ctx.superpixels)
         if ctx.prev_mask is not None:
@@ -160,18 +175,20 @@ class OneShotCore:
         labels = segment_mode(ctx.superpixels, mask, len(ctx.features), NUM_LABEL_BINS)
         return Segmentation(mask, labels, probs)
 
-    def _scores(self, ctx: FrameContext) -> Tensor:
-        """``(M, C)`` Eq.-4 scores with the proximity and flow priors."""
-        readout = ctx.readout
+    def _scores(self, ctx: FrameContext, superpixels: Tensor,
+                readout: MemoryReadout) -> Tensor:
+        """``(M, C)`` Eq.-4 scores of one partition of the frame (its superpixels and
+        read-out) with the proximity and flow priors."""
         scores = eq4_scores(readout.short, readout.long)
+        count = scores.shape[0]
         prior = self.proximity_prior
         if prior and ctx.prev_mask is not None:
-            scores = scores - proximity_penalty(ctx.superpixels, ctx.prev_mask,
-                                                readout.classes, len(ctx.features),
+            scores = scores - proximity_penalty(superpixels, ctx.prev_mask,
+                                                readout.classes, count,
                                                 background=BACKGROUND, **prior)
         if ctx.warped_mask is not None:
             scores = scores + self.flow_weight * flow_prior_scores(
-                ctx.superpixels, ctx.warped_mask, readout.classes, len(ctx.features))
+                superpixels, ctx.warped_mask, readout.classes, count)
         return scores
 
     def rois(self, label_map: Tensor) -> Tensor:

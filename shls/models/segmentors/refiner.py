@@ -9,7 +9,7 @@ frame needs. It is the refinement step of the one-shot core
 (:func:`~shls.models.segmentors.refine_loss.clip_refine_loss`) both run.
 """
 from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -28,12 +28,15 @@ class FeatureMaps(NamedTuple):
         counts: ``(B,)`` superpixels per frame.
         l1: ``(B, C1 + 3, H, W)`` full-resolution features + painted meta channels.
         l4: ``(B, C4 + 3, h, w)`` stride-4 features + painted meta channels.
+        extra: ``(N_i, S)`` superfeatures of each extra partition asked for (from the
+            same maps).
     """
 
     features: Tensor
     counts: Tensor
     l1: Tensor
     l4: Tensor
+    extra: Tuple[Tensor, ...] = ()
 
 
 @dataclass

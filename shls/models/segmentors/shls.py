@@ -214,7 +214,25 @@ class SHLS(BaseModel):
         l1, l4 = self.backbone(frames)
         return self.head(l1, l4, superpixels)
 
-    def extract_feature_maps(self, frames: Tensor, superpixels: Tensor) -> FeatureMaps:
+    def extract_superfeatures_multi(self, frames: Tensor,
+                                    partitions: Sequence[Tensor]) -> List[Tensor]:
+        """Superfeatures of the same frames under several partitions, from one backbone
+        pass (``test_cfg.extra_partitions``).
+
+        Args:
+            frames: ``(B, 3, H, W)`` normalised images.
+            partitions: ``(B, H, W)`` int64 superpixel ids of each partition.
+
+        Returns:
+            ``(N_i, S)`` features of each partition, frame by frame.
+        """
+        for superpixels in partitions:
+            self._check_sizes(frames, superpixels)
+        l1, l4 = self.backbone(frames)
+        return [self.head(l1, l4, superpixels)[0] for superpixels in partitions]
+
+    def extract_feature_maps(self, frames: Tensor, superpixels: Tensor,
+                             extra: Sequence[Tensor] = ()) -> FeatureMaps:
         """Superfeatures and the refinement decoder's L1 / L4 maps of a batch of frames.
 
         L1 and L4 get the three meta channels (superpixel area, mean row, mean column)
@@ -227,17 +245,21 @@ class SHLS(BaseModel):
         Args:
             frames: ``(B, 3, H, W)`` normalised images.
             superpixels: ``(B, H, W)`` int64 per-frame superpixel ids.
+            extra: ``(B, H, W)`` ids of more partitions, pooled from the same maps into
+                ``FeatureMaps.extra`` (``test_cfg.extra_partitions``).
 
         Returns:
             :class:`FeatureMaps` with ``l1 (B, C1 + 3, H, W)`` and ``l4 (B, C4 + 3, h, w)``.
         """
-        self._check_sizes(frames, superpixels)
+        for partition in (superpixels, *extra):
+            self._check_sizes(frames, partition)
         l1, l4 = self.backbone(frames)
         l1 = resize_map(l1, frames.shape[-2:])  # backbone.l1_at_input_size=False
         features, counts = self.head(l1, l4, superpixels)
+        extra_features = tuple(self.head(l1, l4, partition)[0] for partition in extra)
         l1 = torch.cat([l1, meta_maps(superpixels, l1.shape[-2:]).to(l1.dtype)], dim=1)
         l4 = torch.cat([l4, meta_maps(superpixels, l4.shape[-2:]).to(l4.dtype)], dim=1)
-        return FeatureMaps(features, counts, l1, l4)
+        return FeatureMaps(features, counts, l1, l4, extra_features)
 
     @staticmethod
     def _check_sizes(frames: Tensor, superpixels: Tensor) -> None:
