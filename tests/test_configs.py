@@ -60,6 +60,8 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
     test_cfg = load_config(path).model.test_cfg.to_dict()
     if 'w16_slic' in path:  # its documented changes
         assert test_cfg['superpixels']['generator'].pop('max_num_iter') == 7
+        assert test_cfg.pop('extra_partitions') is None
+        shared = {k: v for k, v in shared.items() if k != 'extra_partitions'}
         assert test_cfg['flow_prior'].pop('preset') == 'fast'
     assert {k: test_cfg[k] for k in shared} == shared
 
@@ -97,7 +99,7 @@ def test_cpu_supcon_config_changes_only_the_loss():
     assert supcon == cpu
 
 
-def test_cpu_w16_config_changes_only_the_widths_and_four_speed_knobs():
+def test_cpu_w16_config_changes_only_the_widths_and_five_speed_knobs():
     # It restates the _cpu config on that config's own base, like the SupCon config.
     cpu = _shls_config('shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')
     w16 = _shls_config('shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py')
@@ -109,6 +111,8 @@ def test_cpu_w16_config_changes_only_the_widths_and_four_speed_knobs():
     assert w16['model']['backbone'].pop('l1_at_input_size') is False
     slic = w16['model']['test_cfg']['superpixels']['generator']
     assert slic.pop('max_num_iter') == 7
+    assert w16['model']['test_cfg'].pop('extra_partitions') is None
+    assert cpu['model']['test_cfg'].pop('extra_partitions')[0]['generator']['shift'] == 5
     assert w16['model']['test_cfg']['flow_prior'].pop('preset') == 'fast'
     assert w16['model']['test_cfg'].pop('int8') == 'auto'
     assert w16 == cpu

@@ -42,5 +42,10 @@ model['test_cfg']['flow_prior']['preset'] = 'fast'
 # calibration frames alone move the set means; bfloat16 64.70 / 69.08 -> int8 with
 # bfloat16 heads 65.62 / 68.91 (native).
 model['test_cfg']['int8'] = 'auto'
+# One superpixel partition: the shifted second partition of the w32 model (cpu.py)
+# measured 65.62 / 68.91 -> 65.52 / 69.25 here (native, int8 backbone, bfloat16 heads)
+# and 65.09 / 69.08 -> 65.04 / 69.47 (float32, AVX2): not better on both sets, and
+# ~50 ms more per 480p frame (README, "Several partitions per frame").
+model['test_cfg']['extra_partitions'] = None
 train_cfg = dict(max_iters=1000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

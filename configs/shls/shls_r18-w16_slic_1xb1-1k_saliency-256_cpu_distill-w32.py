@@ -19,5 +19,6 @@ model = dict(
 model['test_cfg']['superpixels']['generator']['max_num_iter'] = 7
 model['test_cfg']['flow_prior']['preset'] = 'fast'
 model['test_cfg']['int8'] = 'auto'
+model['test_cfg']['extra_partitions'] = None
 train_cfg = dict(max_iters=1000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

@@ -79,26 +79,35 @@ def parse_options(options: Sequence[str]) -> Dict[str, Any]:
         if '=' not in item:
             raise ConfigError(f'--cfg-options: expected KEY=VALUE, got {item!r}')
         key, value = item.split('=', 1)
-        if value.lstrip().startswith('dict('):  # mmengine's parser recurses forever on it
+        scalar = _is_scalar(value)
+        if value.lstrip().startswith('dict(') or (not scalar and 'dict(' in value):
+            # mmengine's parser recurses forever on it
             raise ConfigError(f"--cfg-options {key}: write a dict as {{'name': value, ...}}, "
                               f"not {value.strip()!r}")
-        if _is_scalar(value):  # DictAction would delete its spaces (a path 'my data/')
+        if scalar:  # DictAction would delete its spaces (a path 'my data/')
             literal[key] = DictAction._parse_int_float_bool(value.strip('\'"'))
         elif value.lstrip().startswith('{'):
-            try:
-                parsed = ast.literal_eval(value)
-            except (ValueError, SyntaxError) as err:
-                raise ConfigError(f'--cfg-options {key}: cannot parse {value!r} as a dict') \
-                    from err
-            if not isinstance(parsed, dict):
-                raise ConfigError(f'--cfg-options {key}: {value!r} is not a dict')
+            parsed = _literal(key, value, dict, 'a dict')
             literal[key] = dict(parsed, _delete_=True)  # a literal replaces the whole value
+        elif '{' in value:  # a list or tuple of dicts (DictAction cannot parse one)
+            literal[key] = _literal(key, value, (list, tuple), 'a list or tuple')
         else:
             plain.append(item)
     namespace = argparse.Namespace(options={})
     if plain:
         DictAction(option_strings=[], dest='options')(None, namespace, plain)
     return {**namespace.options, **literal}
+
+
+def _literal(key: str, value: str, kind: Any, what: str) -> Any:
+    """``value`` read as a Python literal of ``kind``, or a :class:`ConfigError`."""
+    try:
+        parsed = ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError) as err:
+        raise ConfigError(f'--cfg-options {key}: cannot parse {value!r} as {what}') from err
+    if not isinstance(parsed, kind):
+        raise ConfigError(f'--cfg-options {key}: {value!r} is not {what}')
+    return parsed
 
 
 def _is_scalar(value: str) -> bool:

@@ -43,3 +43,15 @@ def test_inference_options_the_config_leaves_unset_can_be_overridden():
         _load_cfg(SHIPPED_CONFIG, {'model.test_cfg.int9': True})
     with pytest.raises(ConfigError, match='expected a number like 1.0'):
         _load_cfg(SHIPPED_CONFIG, {'model.test_cfg.working_scale': 'half'})
+
+
+def test_lists_of_dicts_are_parsed_and_dict_calls_refused():
+    import pytest
+
+    from shls.utils.errors import ConfigError
+    options = parse_options(["p=[{'type': 'A', 'shift': 5}, {'type': 'B'}]", 'q=({"a": 1},)'])
+    assert options == {'p': [{'type': 'A', 'shift': 5}, {'type': 'B'}], 'q': ({'a': 1},)}
+    with pytest.raises(ConfigError, match=r"write a dict as \{'name': value"):
+        parse_options(["p=[dict(type='A')]"])
+    with pytest.raises(ConfigError, match='cannot parse .* as a list or tuple'):
+        parse_options(["p=[{'type': 'A'}"])
