@@ -71,21 +71,36 @@ def _clip(n=4):
     return [moving_squares(t, rng, step=2, blue=True) for t in range(n)]
 
 
+@pytest.mark.parametrize('edge_aware', [None, dict(type='GuidedFilterMask', scale=1.0)])
+def test_a_copy_of_the_main_partition_changes_nothing(edge_aware):
+    # the average of a partition with itself is itself: the same masks, labels and
+    # confidences, so the same memory
+    model = _tiny_model()
+    copy = [dict(type='SLICSuperpixels', n_segments=60, max_num_iter=5)]
+    plain, multi = (VideoSegmenter(model, refine=False, edge_aware=edge_aware,
+                                   extra_partitions=cfg) for cfg in (None, copy))
+    frames = _clip()
+    for t, (img, gt) in enumerate(frames):
+        np.testing.assert_array_equal(plain.step(img, gt if t == 0 else None),
+                                      multi.step(img, gt if t == 0 else None))
+    assert plain.memory.num_entries == multi.memory.num_entries
+
+
 def test_masks_use_every_partition_but_the_memory_only_the_main_one():
     model = _tiny_model()
-    plain, multi = (VideoSegmenter(model, refine=False, extra_partitions=cfg)
-                    for cfg in (None, SHIFTED))
-    assert multi.core.encoder.extra_partitions and not plain.core.encoder.extra_partitions
+    plain, seg = (VideoSegmenter(model, refine=False, extra_partitions=cfg)
+                  for cfg in (None, SHIFTED))
+    assert seg.core.encoder.extra_partitions and not plain.core.encoder.extra_partitions
     frames = _clip()
-    outs = [[seg.step(img, gt if t == 0 else None) for t, (img, gt) in enumerate(frames)]
-            for seg in (plain, multi)]
+    outs = [[s.step(img, gt if t == 0 else None) for t, (img, gt) in enumerate(frames)]
+            for s in (plain, seg)]
     for a, b in zip(*outs):
         assert a.shape == b.shape and a.dtype == b.dtype
-    assert plain.memory.num_entries == multi.memory.num_entries
+    assert plain.memory.num_entries == seg.memory.num_entries
     # an annotated frame has no extra partition; a predicted one has one per generator
-    ctx = multi.encode(frames[0][0], torch.from_numpy(frames[0][1]).long())
+    ctx = seg.encode(frames[0][0], torch.from_numpy(frames[0][1]).long())
     assert ctx.extra == []
-    ctx = multi.encode(frames[1][0])
+    ctx = seg.encode(frames[1][0])
     assert len(ctx.extra) == 1 and ctx.extra[0].features.shape[1] == ctx.features.shape[1]
 
 
