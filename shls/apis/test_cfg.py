@@ -95,6 +95,9 @@ DEFAULT_TEST_CFG = dict(
     # that must not run in two threads at once).
     prefetch=True,
 )
+#: Options that take a text (``'auto'``) besides a value of their default's type; their
+#: values are checked by :func:`check_test_cfg`, not by the type of the default.
+TEXT_OPTIONS = ('autocast', 'int8')
 #: Keys of ``model.test_cfg`` consumed by the model itself.
 MODEL_TEST_CFG_KEYS = ('superpixels', )
 

@@ -163,8 +163,8 @@ def _test_cfg_options(path: List[str]) -> Dict[str, Any]:
     (read by :class:`shls.apis.VideoSegmenter`, not by a constructor), else ``{}``."""
     if path != ['model', 'test_cfg']:
         return {}
-    from shls.apis.test_cfg import DEFAULT_TEST_CFG
-    return DEFAULT_TEST_CFG
+    from shls.apis.test_cfg import DEFAULT_TEST_CFG, TEXT_OPTIONS
+    return {k: _UNSET if k in TEXT_OPTIONS else v for k, v in DEFAULT_TEST_CFG.items()}
 
 
 def check_arguments(cls: type, names: Iterable[str], what: str) -> None:

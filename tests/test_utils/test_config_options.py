@@ -39,6 +39,8 @@ def test_inference_options_the_config_leaves_unset_can_be_overridden():
     cfg = _load_cfg(SHIPPED_CONFIG, {'model.test_cfg.int8': True,
                                      'model.test_cfg.extra_partitions': []})
     assert cfg.model.test_cfg.int8 is True and cfg.model.test_cfg.extra_partitions == []
+    assert _load_cfg(SHIPPED_CONFIG, {'model.test_cfg.int8': 'auto'}).model.test_cfg.int8 \
+        == 'auto'  # a text where the default is a boolean
     with pytest.raises(ConfigError, match="'model.test_cfg.int9' .*did you mean 'int8'"):
         _load_cfg(SHIPPED_CONFIG, {'model.test_cfg.int9': True})
     with pytest.raises(ConfigError, match='expected a number like 1.0'):
