@@ -47,6 +47,7 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from shls.apis.shipped_model import MODEL_CHOICES  # noqa: E402
+from shls.deployment.precision import precision_name  # noqa: E402
 from shls.evaluation.video_score import has_annotations, score_video  # noqa: E402
 from shls.utils.cli import (add_engine_args, add_mask_output_args, engine_args,  # noqa: E402
                             run_tool)
@@ -173,7 +174,7 @@ def describe_engine(segmenter) -> str:
     if path is not None:
         return f'onnxruntime ({osp.basename(path)})'
     dtype = segmenter.autocast_dtype
-    precision = 'float32' if dtype is None else str(dtype).replace('torch.', '')
+    precision = precision_name(dtype)
     if segmenter.int8:
         return f'pytorch (int8{"" if dtype is None else f", {precision} heads"})'
     return f'pytorch ({precision})'

@@ -23,7 +23,8 @@ from shls.utils.shipped import DEMO_FRAMES
 from .int8 import Int8Setting, choose_int8, int8_call, quantizable
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
-from .precision import PrecisionSetting, backbone_call, interleaved_best_ms, resolve_autocast
+from .precision import (PrecisionSetting, backbone_call, interleaved_best_ms,
+                        precision_name, resolve_autocast)
 
 #: Inference engines of the per-frame encoder; ``auto`` = the faster of the two here.
 BACKENDS = ('pytorch', 'onnxruntime', 'auto')
@@ -207,7 +208,7 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
     float_ms, ort_ms, int8_ms = times[0], times[1], (times[2:] or [float('inf')])[0]
     torch_ms = int8_ms if int8 is True else min(float_ms, int8_ms)
     choice = 'onnxruntime' if ort_ms * CHOICE_MARGIN < torch_ms else 'pytorch'
-    precision = 'float32' if dtype is None else str(dtype).replace('torch.', '')
+    precision = precision_name(dtype)
     if quantized is not None:
         precision += f' {float_ms:.1f} ms, int8'
     print_log(f'backend auto: backbone at {CHOICE_PROBE_SIZE[1]}x{CHOICE_PROBE_SIZE[0]}: '

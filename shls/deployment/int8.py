@@ -35,7 +35,7 @@ from torch import Tensor, nn
 from shls.models.backbones import SlimResNet
 from shls.utils.errors import ConfigError
 from .fold_bn import FoldedBatchNorm2d, FoldedConv2d
-from .precision import AUTO, backbone_call, interleaved_best_ms
+from .precision import AUTO, backbone_call, interleaved_best_ms, precision_name
 
 #: Accepted values of ``test_cfg.int8``.
 Int8Setting = Union[bool, str]
@@ -304,7 +304,7 @@ def _probe(backbone: nn.Module, quantized: QuantizedBackbone, channels_last: boo
     float_ms, int8_ms = interleaved_best_ms(
         [backbone_call(backbone, x, dtype), int8_call(backbone, quantized, x)],
         repeats=PROBE_REPEATS)
-    return Int8Probe(float_ms, int8_ms, _name(dtype))
+    return Int8Probe(float_ms, int8_ms, precision_name(dtype))
 
 
 def int8_call(backbone: nn.Module, quantized: QuantizedBackbone, x: Tensor):
@@ -314,7 +314,3 @@ def int8_call(backbone: nn.Module, quantized: QuantizedBackbone, x: Tensor):
         with torch.inference_mode():
             return backbone.finish(quantized(x), x.shape[-2:])
     return call
-
-
-def _name(dtype: Optional[torch.dtype]) -> str:
-    return 'float32' if dtype is None else str(dtype).replace('torch.', '')

@@ -108,6 +108,11 @@ def one_torch_thread() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
+def precision_name(dtype: Optional[torch.dtype]) -> str:
+    """``'float32'`` for ``None`` (no autocast), else the dtype's name (``'bfloat16'``)."""
+    return 'float32' if dtype is None else str(dtype).replace('torch.', '')
+
+
 def backbone_call(module: nn.Module, x: torch.Tensor, dtype: Optional[torch.dtype]):
     """A call of ``module(x)`` under autocast with ``dtype`` (no grad)."""
     def call():

@@ -70,8 +70,11 @@ class FrameEncoder:
     def partitions(self, rgb: np.ndarray) -> Tuple[np.ndarray, List[np.ndarray]]:
         """The superpixels of a frame that is not annotated: the main partition and the
         extra ones (what :meth:`encode` takes as ``superpixels`` and ``extra``)."""
-        return (self.model.compute_superpixels(rgb, None, test=True),
-                [generator(rgb) for generator in self.extra_partitions])
+        return self.model.compute_superpixels(rgb, None, test=True), self._extra_labels(rgb)
+
+    def _extra_labels(self, rgb: np.ndarray) -> List[np.ndarray]:
+        """The label maps of the extra partitions of ``rgb``."""
+        return [generator(rgb) for generator in self.extra_partitions]
 
     def reset(self) -> None:
         """Forget the video (the descriptors' first-frame statistics)."""
@@ -101,10 +104,10 @@ class FrameEncoder:
                 superpixels = self.model.compute_superpixels(rgb, cut, test=True)
             elif cut is not None:
                 raise ValueError('encode: give either cut or superpixels, not both')
-            if cut is not None or not self.extra_partitions:
+            if cut is not None:
                 extra = []
             elif extra is None:
-                extra = [generator(rgb) for generator in self.extra_partitions]
+                extra = self._extra_labels(rgb)
             spx, *extra_spx = (torch.from_numpy(labels).to(device=device, dtype=torch.int64)
                                for labels in (superpixels, *extra))
         with self.stage('features'), self.autocast():
