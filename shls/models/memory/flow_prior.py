@@ -13,6 +13,14 @@ so a superpixel whose appearance is ambiguous goes to the object the motion brou
 there, while a clear appearance (scores far apart) still wins. The flow is computed
 backwards (current -> previous frame) on frames shrunk by ``scale``, and the previous
 mask is sampled along it (nearest), so every pixel of the current frame gets a label.
+
+Where the background reappears behind a moving object, the backward flow follows the
+background and lands on the object's old place: the warped mask would hand the uncovered
+background to the object, which then keeps it (the flow prior and the memory reinforce it
+frame after frame). With ``occlusion_check`` the flow is also computed forwards, and a
+pixel whose backward flow the forward flow does not undo (the forward-backward test of
+Sundaram et al. 2010: ``|b + f|^2 > 0.01 (|b|^2 + |f|^2) + 0.5`` px^2 at the flow's
+scale) is marked void: no class gets a bonus there, its appearance alone decides.
 """
 from typing import Optional, Tuple
 
@@ -21,7 +29,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from shls.structures.ids import NUM_LABEL_BINS
+from shls.structures.ids import NUM_LABEL_BINS, VOID_ID
 from shls.utils.errors import ConfigError
 
 
@@ -32,24 +40,30 @@ DIS_PRESETS = {
     'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST,
     'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM,
 }
-FLOW_PRIOR_KEYS = ('weight', 'scale', 'preset')
+FLOW_PRIOR_KEYS = ('weight', 'scale', 'preset', 'occlusion_check')
+#: The forward-backward test's tolerance: relative (of the squared flow lengths) and
+#: absolute (px^2 at the flow's scale), Sundaram et al. 2010.
+OCCLUSION_TOLERANCE = (0.01, 0.5)
 
 
 def check_flow_prior(cfg: Optional[dict]) -> None:
     """Raise ValueError unless ``cfg`` is a valid ``test_cfg.flow_prior`` (None or
-    ``dict(weight=w >= 0, scale=s in (0, 1], preset=name of DIS_PRESETS)``, ``scale``
-    and ``preset`` optional)."""
+    ``dict(weight=w >= 0, scale=s in (0, 1], preset=name of DIS_PRESETS,
+    occlusion_check=bool)``, all but ``weight`` optional)."""
     if cfg is None:
         return
     if not isinstance(cfg, dict) or 'weight' not in cfg or set(cfg) - set(FLOW_PRIOR_KEYS):
         raise ConfigError(f'test_cfg.flow_prior must be None or dict(weight=..., scale=..., '
-                          f'preset=...), got {cfg!r}')
+                          f'preset=..., occlusion_check=...), got {cfg!r}')
     if not cfg['weight'] >= 0 or not 0 < cfg.get('scale', 0.5) <= 1:
         raise ConfigError(f'test_cfg.flow_prior needs weight >= 0 and scale in (0, 1], got '
                           f'{cfg!r}')
     if cfg.get('preset', 'medium') not in DIS_PRESETS:
         raise ConfigError(f"test_cfg.flow_prior.preset must be one of "
                           f"{', '.join(DIS_PRESETS)}, got {cfg['preset']!r}")
+    if not isinstance(cfg.get('occlusion_check', False), bool):
+        raise ConfigError('test_cfg.flow_prior.occlusion_check must be True or False, got '
+                          f"{cfg['occlusion_check']!r}")
 
 
 class FlowWarper:
@@ -59,9 +73,13 @@ class FlowWarper:
         scale: Fraction of the frame size the flow is computed at (0.5 at 480p: ~15 ms
             on 2 cores).
         preset: OpenCV DIS preset, a key of :data:`DIS_PRESETS`.
+        occlusion_check: Also compute the forward flow and mark the pixels that fail the
+            forward-backward test :data:`VOID_ID` (uncovered background; one more DIS
+            call per frame).
     """
 
-    def __init__(self, scale: float = 0.5, preset: str = 'medium') -> None:
+    def __init__(self, scale: float = 0.5, preset: str = 'medium',
+                 occlusion_check: bool = False) -> None:
         if not 0 < scale <= 1:
             raise ConfigError(f'flow_prior scale must be in (0, 1], got {scale!r}')
         self.scale = float(scale)
@@ -69,6 +87,7 @@ class FlowWarper:
             raise ConfigError(f'flow_prior preset must be one of {", ".join(DIS_PRESETS)}, '
                               f'got {preset!r}')
         self._dis = cv2.DISOpticalFlow_create(DIS_PRESETS[preset])
+        self.occlusion_check = bool(occlusion_check)
 
     def _gray(self, rgb: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
         small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if size != (
@@ -77,18 +96,48 @@ class FlowWarper:
 
     def __call__(self, prev_mask: np.ndarray, prev_rgb: np.ndarray,
                  rgb: np.ndarray) -> np.ndarray:
-        """The ``(H, W)`` uint8 ``prev_mask`` moved onto ``rgb`` (both ``(H, W, 3)``)."""
+        """The ``(H, W)`` uint8 ``prev_mask`` moved onto ``rgb`` (both ``(H, W, 3)``);
+        with :attr:`occlusion_check` the pixels the flow cannot trace are :data:`VOID_ID`."""
         height, width = rgb.shape[:2]
         size = (max(8, round(width * self.scale)), max(8, round(height * self.scale)))
-        flow = self._dis.calc(self._gray(rgb, size), self._gray(prev_rgb, size), None)
-        flow = cv2.resize(flow, (width, height), interpolation=cv2.INTER_LINEAR)
+        cur, prev = self._gray(rgb, size), self._gray(prev_rgb, size)
+        back = self._dis.calc(cur, prev, None)
+        flow = cv2.resize(back, (width, height), interpolation=cv2.INTER_LINEAR)
         flow[..., 0] *= width / size[0]
         flow[..., 1] *= height / size[1]
-        cols, rows = np.meshgrid(np.arange(width, dtype=np.float32),
-                                 np.arange(height, dtype=np.float32))
-        return cv2.remap(prev_mask.astype(np.uint8), cols + flow[..., 0],
-                         rows + flow[..., 1], cv2.INTER_NEAREST,
-                         borderMode=cv2.BORDER_REPLICATE)
+        warped = cv2.remap(prev_mask.astype(np.uint8), *_sample_grid(flow),
+                           cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+        if self.occlusion_check:
+            untraced = occluded(back, self._dis.calc(prev, cur, None))
+            warped[cv2.resize(untraced.view(np.uint8), (width, height),
+                              interpolation=cv2.INTER_NEAREST) > 0] = VOID_ID
+        return warped
+
+
+def _sample_grid(flow: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """``cv2.remap``'s maps ``(x + u, y + v)`` for an ``(H, W, 2)`` float32 flow."""
+    cols, rows = np.meshgrid(np.arange(flow.shape[1], dtype=np.float32),
+                             np.arange(flow.shape[0], dtype=np.float32))
+    return cols + flow[..., 0], rows + flow[..., 1]
+
+
+def occluded(back: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """Pixels whose backward flow the forward flow does not undo.
+
+    Args:
+        back: ``(H, W, 2)`` float32 flow from the current to the previous frame.
+        forward: ``(H, W, 2)`` float32 flow from the previous to the current frame.
+
+    Returns:
+        ``(H, W)`` bool: ``|b + f(x + b)|^2 > r (|b|^2 + |f(x + b)|^2) + a`` with
+        ``(r, a) =`` :data:`OCCLUSION_TOLERANCE` (uncovered or badly tracked pixels).
+    """
+    ahead = cv2.remap(forward, *_sample_grid(back), cv2.INTER_LINEAR,
+                      borderMode=cv2.BORDER_REPLICATE)
+    relative, absolute = OCCLUSION_TOLERANCE
+    gap = np.square(back + ahead).sum(axis=-1)
+    return gap > relative * (np.square(back).sum(axis=-1)
+                             + np.square(ahead).sum(axis=-1)) + absolute
 
 
 def flow_prior_scores(superpixels: Tensor, warped: Tensor, classes: Tensor,

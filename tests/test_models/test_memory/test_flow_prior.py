@@ -1,11 +1,14 @@
 """The motion prior: the previous mask moved by optical flow (shls.models.memory.flow_prior)."""
 import os.path as osp
 
+import cv2
 import numpy as np
 import pytest
 import torch
 
-from shls.models.memory.flow_prior import FlowWarper, check_flow_prior, flow_prior_scores
+from shls.models.memory.flow_prior import (FlowWarper, check_flow_prior, flow_prior_scores,
+                                           occluded)
+from shls.structures.ids import VOID_ID
 
 TINY_CONFIG = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
                        'fixtures', 'configs', 'shls_tiny.py')
@@ -37,9 +40,51 @@ def test_warper_moves_the_mask_with_the_frame():
         assert (warped == mask).mean() < (warped == expected).mean()
 
 
+def test_occluded_marks_the_pixels_the_forward_flow_does_not_bring_back():
+    back = np.zeros((4, 6, 2), np.float32)
+    back[..., 0] = -2.0                    # everything came from 2 px to the left
+    forward = np.zeros((4, 6, 2), np.float32)
+    forward[..., 0] = 2.0                  # ... and goes 2 px right: consistent
+    forward[:, 1, 0] = 0.0                 # except what stood at column 1
+    untraced = occluded(back, forward)
+    assert untraced.dtype == bool
+    assert untraced[:, 3].all() and not untraced[:, [2, 4, 5]].any()
+    forward[:, 1, 0] = 2.0
+    assert not occluded(back + 0.3, forward - 0.2).any()  # sub-pixel noise passes
+
+
+def smooth_texture(seed: int, height: int, width: int) -> np.ndarray:
+    cells = (np.random.default_rng(seed).random((height // 8, width // 8)) * 255)
+    return cv2.resize(cells.astype(np.uint8), (width, height), interpolation=cv2.INTER_CUBIC)
+
+
+def object_over_still_background(offset: int) -> np.ndarray:
+    """A textured object at rows 80..160, columns 100+offset..200+offset over a still
+    background of another texture (the object's texture moves with it)."""
+    frame = smooth_texture(2, 240, 320)
+    frame[80:160, 100 + offset:200 + offset] = smooth_texture(3, 80, 100)
+    return np.ascontiguousarray(np.stack([frame] * 3, -1))
+
+
+def test_occlusion_check_voids_the_uncovered_background_only():
+    mask = np.zeros((240, 320), np.uint8)
+    mask[80:160, 100:200] = 1
+    prev, cur = object_over_still_background(0), object_over_still_background(4)
+    plain = FlowWarper(scale=1.0)(mask, prev, cur)
+    checked = FlowWarper(scale=1.0, occlusion_check=True)(mask, prev, cur)
+    assert not (plain == VOID_ID).any()
+    # the strip the object left (columns 100..104), away from its corners, is void ...
+    assert (checked[85:155, 101:103] == VOID_ID).mean() > 0.6
+    # ... the object keeps its label and the background far from it stays background
+    assert (checked[85:155, 112:195] == 1).mean() > 0.95
+    assert (checked[:60] == 0).all() and (checked[200:] == 0).all()
+    untouched = plain != checked
+    assert (checked[untouched] == VOID_ID).all()
+
+
 @pytest.mark.parametrize('bad', [dict(), dict(weight=-1), dict(weight=1, scale=0),
                                  dict(weight=1, scal=0.5), dict(weight=1, preset='slow'),
-                                 1.0])
+                                 dict(weight=1, occlusion_check='yes'), 1.0])
 def test_bad_settings(bad):
     with pytest.raises(ValueError, match='flow_prior'):
         check_flow_prior(bad)
