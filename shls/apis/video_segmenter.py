@@ -290,15 +290,16 @@ class VideoSegmenter:
         cut = None if target is None else target.cpu().numpy()
         if self.flow_warper is None:
             ctx = self.core.encode(rgb, cut, self.frame_index, *self._await(superpixels))
-            warped = None
-        else:  # _warp_previous gives None without a previous frame
+            warped = untraced = None
+        else:  # _warp_previous gives (None, None) without a previous frame
             with ThreadPoolExecutor(1) as pool:
                 future = pool.submit(self._warp_previous, rgb)
                 ctx = self.core.encode(rgb, cut, self.frame_index,
                                        *self._await(superpixels))
-                warped = future.result()
+                warped, untraced = future.result()
         ctx.prev_mask = self._prev_mask
         ctx.warped_mask = warped
+        ctx.untraced = untraced
         return ctx
 
     def _await(self, superpixels: Optional[Future]
@@ -310,15 +311,17 @@ class VideoSegmenter:
         with self.stage('superpixels'):
             return superpixels.result()
 
-    def _warp_previous(self, rgb: np.ndarray) -> Optional[Tensor]:
-        """The previous mask moved onto ``rgb`` by optical flow (``None`` without
-        ``test_cfg.flow_prior`` or a previous frame)."""
+    def _warp_previous(self, rgb: np.ndarray) -> Tuple[Optional[Tensor], Optional[Tensor]]:
+        """The previous mask moved onto ``rgb`` by optical flow and the pixels the flow
+        cannot trace (``flow_prior.occlusion_check``; else ``None``); ``(None, None)``
+        without ``test_cfg.flow_prior`` or a previous frame."""
         if self.flow_warper is None or self._prev_rgb is None or self._prev_mask is None:
-            return None
+            return None, None
         with self.stage('flow_prior'):
             prev = self._prev_mask.to(torch.uint8).cpu().numpy()
-            warped = self.flow_warper(prev, self._prev_rgb, rgb)
-            return torch.from_numpy(warped).to(self.device, torch.int64)
+            warped, untraced = self.flow_warper.warp(prev, self._prev_rgb, rgb)
+            return (torch.from_numpy(warped).to(self.device, torch.int64),
+                    None if untraced is None else torch.from_numpy(untraced).to(self.device))
 
     def _autocast(self) -> ContextManager:
         """``torch.autocast`` with :attr:`autocast_dtype` (a no-op for float32)."""

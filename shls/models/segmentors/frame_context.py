@@ -25,6 +25,8 @@ class FrameContext:
         l4: ``(1, C4 + 3, H/4, W/4)`` decoder maps (only when refining).
         warped_mask: ``(H, W)`` int64 previous mask moved onto this frame by optical flow
             (only with ``test_cfg.flow_prior``, from the second frame on).
+        untraced: ``(H, W)`` bool pixels of ``warped_mask`` the flow cannot trace back
+            (``flow_prior.occlusion_check``): an object warped there has left them.
         extra: The frame's extra partitions (``test_cfg.extra_partitions``; not on
             annotated frames), whose probabilities join the main partition's in the mask.
     """
@@ -38,6 +40,7 @@ class FrameContext:
     l1: Optional[Tensor] = None
     l4: Optional[Tensor] = None
     warped_mask: Optional[Tensor] = None
+    untraced: Optional[Tensor] = None
     extra: List[Partition] = field(default_factory=list)
 
 

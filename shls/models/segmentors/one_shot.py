@@ -188,7 +188,7 @@ class OneShotCore:
                                                 background=BACKGROUND, **prior)
         if ctx.warped_mask is not None:
             scores = scores + self.flow_weight * flow_prior_scores(
-                superpixels, ctx.warped_mask, readout.classes, count)
+                superpixels, ctx.warped_mask, readout.classes, count, ctx.untraced)
         return scores
 
     def rois(self, label_map: Tensor) -> Tensor:

@@ -8,7 +8,6 @@ import torch
 
 from shls.models.memory.flow_prior import (FlowWarper, check_flow_prior, flow_prior_scores,
                                            occluded)
-from shls.structures.ids import VOID_ID
 
 TINY_CONFIG = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
                        'fixtures', 'configs', 'shls_tiny.py')
@@ -66,20 +65,34 @@ def object_over_still_background(offset: int) -> np.ndarray:
     return np.ascontiguousarray(np.stack([frame] * 3, -1))
 
 
-def test_occlusion_check_voids_the_uncovered_background_only():
+def test_occlusion_check_finds_the_background_the_object_uncovered():
     mask = np.zeros((240, 320), np.uint8)
     mask[80:160, 100:200] = 1
     prev, cur = object_over_still_background(0), object_over_still_background(4)
-    plain = FlowWarper(scale=1.0)(mask, prev, cur)
-    checked = FlowWarper(scale=1.0, occlusion_check=True)(mask, prev, cur)
-    assert not (plain == VOID_ID).any()
-    # the strip the object left (columns 100..104), away from its corners, is void ...
-    assert (checked[85:155, 101:103] == VOID_ID).mean() > 0.6
-    # ... the object keeps its label and the background far from it stays background
-    assert (checked[85:155, 112:195] == 1).mean() > 0.95
-    assert (checked[:60] == 0).all() and (checked[200:] == 0).all()
-    untouched = plain != checked
-    assert (checked[untouched] == VOID_ID).all()
+    plain, none = FlowWarper(scale=1.0).warp(mask, prev, cur)
+    warped, untraced = FlowWarper(scale=1.0, occlusion_check=True).warp(mask, prev, cur)
+    assert none is None and np.array_equal(plain, warped)
+    assert untraced.shape == mask.shape and untraced.dtype == bool
+    # the strip the object left (columns 100..104), away from its corners, is untraced ...
+    assert untraced[85:155, 101:103].mean() > 0.6
+    # ... the object's new place and the background far from it are traced
+    assert untraced[85:155, 112:195].mean() < 0.05
+    assert not untraced[:60].any() and not untraced[200:].any()
+
+
+def test_an_object_that_left_gives_its_bonus_to_every_other_class():
+    spx = torch.tensor([[0, 0, 1, 1], [0, 0, 1, 1]])
+    warped = torch.tensor([[0, 3, 5, 5], [0, 0, 3, 255]])
+    untraced = torch.tensor([[True, True, True, False], [False, False, False, True]])
+    classes = torch.tensor([0, 3, 5])
+    frac = flow_prior_scores(spx, warped, classes, 2, untraced)
+    # superpixel 0: three background pixels (one untraced: background keeps its own), and
+    # object 3 left one pixel: background and object 5 get it (rows may exceed 1)
+    assert torch.allclose(frac[0], torch.tensor([1.0, 0.0, 0.25]))
+    # superpixel 1: object 5 left one pixel (to 0 and 3), 5 and 3 hold one each, void none
+    assert torch.allclose(frac[1], torch.tensor([0.25, 0.5, 0.25]))
+    assert torch.equal(flow_prior_scores(spx, warped, classes, 2),
+                       flow_prior_scores(spx, warped, classes, 2, torch.zeros_like(untraced)))
 
 
 @pytest.mark.parametrize('bad', [dict(), dict(weight=-1), dict(weight=1, scale=0),
