@@ -18,6 +18,7 @@ model = dict(
     test_cfg=_base_.cpu_test_cfg)  # noqa: F821 (mmengine provides _base_)
 model['test_cfg']['superpixels']['generator']['max_num_iter'] = 7
 model['test_cfg']['flow_prior']['preset'] = 'fast'
+model['test_cfg']['flow_prior']['occlusion_check'] = False
 model['test_cfg']['int8'] = 'auto'
 model['test_cfg']['extra_partitions'] = None
 train_cfg = dict(max_iters=1000, val_interval=500)

@@ -75,8 +75,9 @@ DEFAULT_TEST_CFG = dict(
     # adds w times the fraction of each superpixel that the previous mask, moved by DIS
     # optical flow computed at s of the frame size with OpenCV's preset p ('medium' by
     # default, 'fast', 'ultrafast'), gives to each class, to its Eq.-4 scores; c=True
-    # (default False) gives no class a bonus where the forward flow does not undo the
-    # backward one (uncovered background) (shls.models.memory.flow_prior); None = off.
+    # (default False): where the forward flow does not undo the backward one (background
+    # uncovered behind a moving object), the object the warp puts there gives its bonus
+    # to every other class (shls.models.memory.flow_prior); None = off.
     flow_prior=None,
     # Pixel masks that follow the frame's edges ('eq4' pre-segmentation): a registered
     # component, e.g. dict(type='GuidedFilterMask', radius=0.8, eps=0.16, scale=0.5), that

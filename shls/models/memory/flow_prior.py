@@ -44,7 +44,8 @@ DIS_PRESETS = {
 FLOW_PRIOR_KEYS = ('weight', 'scale', 'preset', 'occlusion_check')
 #: The forward-backward test's tolerance: relative (of the squared flow lengths, as in
 #: Sundaram et al. 2010) and absolute (px^2 at the flow's scale; 0.1 instead of their 0.5:
-#: 72.50 -> 72.70 J&F on ../shared/data/davis_train, 67.87 -> 68.03 on davis, README).
+#: 72.50 -> 72.70 J&F on ../shared/data/davis_train, 67.87 -> 68.03 on davis, measured
+#: with untraced pixels given no bonus; README).
 OCCLUSION_TOLERANCE = (0.01, 0.1)
 
 
