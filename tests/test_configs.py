@@ -63,6 +63,8 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
         assert test_cfg.pop('extra_partitions') is None
         shared = {k: v for k, v in shared.items() if k != 'extra_partitions'}
         assert test_cfg['flow_prior'].pop('preset') == 'fast'
+        assert test_cfg['flow_prior'].pop('occlusion_check') is False
+        assert shared['flow_prior'].pop('occlusion_check') is True
     assert {k: test_cfg[k] for k in shared} == shared
 
 
@@ -99,7 +101,7 @@ def test_cpu_supcon_config_changes_only_the_loss():
     assert supcon == cpu
 
 
-def test_cpu_w16_config_changes_only_the_widths_and_five_speed_knobs():
+def test_cpu_w16_config_changes_only_the_widths_and_six_speed_knobs():
     # It restates the _cpu config on that config's own base, like the SupCon config.
     cpu = _shls_config('shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py')
     w16 = _shls_config('shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py')
@@ -114,6 +116,8 @@ def test_cpu_w16_config_changes_only_the_widths_and_five_speed_knobs():
     assert w16['model']['test_cfg'].pop('extra_partitions') is None
     assert cpu['model']['test_cfg'].pop('extra_partitions')[0]['generator']['shift'] == 5
     assert w16['model']['test_cfg']['flow_prior'].pop('preset') == 'fast'
+    assert w16['model']['test_cfg']['flow_prior'].pop('occlusion_check') is False
+    assert cpu['model']['test_cfg']['flow_prior'].pop('occlusion_check') is True
     assert w16['model']['test_cfg'].pop('int8') == 'auto'
     assert w16 == cpu
 
