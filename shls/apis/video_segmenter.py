@@ -89,8 +89,8 @@ class VideoSegmenter:
         tune_malloc()  # process-wide, once: fewer page faults per frame (glibc only)
         flow = self.cfg['flow_prior']
         #: Moves the previous mask by optical flow (``test_cfg.flow_prior``), or None.
-        self.flow_warper = (FlowWarper(flow.get('scale', 0.5), flow.get('preset', 'medium'),
-                                       flow.get('occlusion_check', False))
+        # (check_test_cfg admits only FlowWarper's arguments besides the weight)
+        self.flow_warper = (FlowWarper(**{k: v for k, v in flow.items() if k != 'weight'})
                             if flow else None)
         setup = prepare_backbone(model, self.device, self.cfg['autocast'],
                                  self.cfg['winograd'], self.cfg['int8'])
