@@ -69,6 +69,8 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
         assert shared['flow_prior'].pop('occlusion_check') is True
         assert test_cfg['edge_aware'].pop('eps') == 0.16
         assert shared['edge_aware'].pop('eps') == SHIPPED_EPS
+        assert test_cfg.pop('int8') == 'auto'  # int8 also in place of bfloat16
+        assert shared.pop('int8') == 'auto_float32'
     assert {k: test_cfg[k] for k in shared} == shared
 
 
@@ -125,6 +127,7 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     assert w16['model']['test_cfg']['edge_aware'].pop('eps') == 0.16
     assert cpu['model']['test_cfg']['edge_aware'].pop('eps') == SHIPPED_EPS
     assert w16['model']['test_cfg'].pop('int8') == 'auto'
+    assert cpu['model']['test_cfg'].pop('int8') == 'auto_float32'
     assert w16 == cpu
 
 

@@ -63,8 +63,8 @@ SHEET_NAME = 'contact_sheet.png'
 #: The fastest engine that keeps the accuracy on the CPUs measured (README, "Speed").
 DEFAULT_BACKEND = 'auto'  # pytorch on CUDA; on a CPU the faster of pytorch / onnxruntime
 # (the ONNX Runtime engine in float32: its int8 export loses ~2 J&F on DAVIS with the
-# accurate model, opt in with --int8; PyTorch's int8 backbone is test_cfg.int8, 'auto'
-# in the fast model's config)
+# accurate model, opt in with --int8; PyTorch's int8 backbone is test_cfg.int8:
+# 'auto_float32' in the accurate model's settings, 'auto' in the fast model's config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -84,8 +84,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--model', choices=MODEL_CHOICES, default='auto',
                         help='shipped model when no --config / --checkpoint is given: '
                         'accurate (half width), fast (quarter width: ~1.7x faster, 1-2 J&F '
-                        'less) or auto (accurate on CUDA, on CPUs with fast bfloat16 and '
-                        'with --box / --scribble; fast on other CPUs, e.g. AVX2-only ones)')
+                        'less) or auto (accurate on CUDA, on CPUs where its backbone runs '
+                        'faster in bfloat16 or int8 than in float32, e.g. AVX-512 BF16 and '
+                        'AVX2 ones, and with --box / --scribble; fast elsewhere)')
     parser.add_argument('--config',
                         help='model config (relative paths also resolve against the '
                         'repository root; default: that of --model)')
@@ -120,7 +121,7 @@ def parse_args() -> argparse.Namespace:
 
 def pick_model(args: argparse.Namespace, device: str) -> str:
     """Fill ``--config`` / ``--checkpoint`` from ``--model`` (``auto``: by the device and
-    this CPU's bfloat16 speed, :func:`~shls.apis.shipped_model.choose_shipped_model`;
+    this CPU's bfloat16 and int8 speed, :func:`~shls.apis.shipped_model.choose_shipped_model`;
     the accurate model with ``--amp``, a box or a scribble, or beside a given config or
     checkpoint). Returns the name of the shipped model used, or ``'custom'``."""
     from shls.apis.shipped_model import choose_shipped_model

@@ -6,8 +6,8 @@
 # the int8 backbone below (float32: ~200 ms; the shipped model: ~350 ms) and ~131 ms =
 # 7.6 frames/s natively (int8 backbone, bfloat16 heads), for J&F 64.16 / 68.67 on
 # ../shared/data/davis / davis_train on AVX2 and 65.62 / 68.91 natively (float32: 65.09 /
-# 69.08; the shipped model: 67.14 / 69.92). What `tools/demo.py --model fast` (and `auto`
-# on CPUs without fast bfloat16) runs.
+# 69.08; the shipped model: 67.14 / 69.92 then). What `tools/demo.py --model fast` runs
+# (and `auto` on CPUs where neither bfloat16 nor int8 beats float32).
 #   OMP_NUM_THREADS=1 python tools/train.py configs/shls/shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py \
 #       --cfg-options model.backbone.l1_at_input_size=True
 #   python tools/misc/publish_model.py work_dirs/<this config>/iter_1000.pth \
@@ -47,7 +47,8 @@ model['test_cfg']['edge_aware']['eps'] = 0.16
 # precision `autocast` chose (shls.deployment.int8; README, "Since commit bfe4d75"):
 # float32 65.09 / 69.08 -> int8 64.16 / 68.67 (AVX2), within the 3.4 / 0.6 that the
 # calibration frames alone move the set means; bfloat16 64.70 / 69.08 -> int8 with
-# bfloat16 heads 65.62 / 68.91 (native).
+# bfloat16 heads 65.62 / 68.91 (native). So 'auto' (int8 also in place of bfloat16),
+# where the shared settings' 'auto_float32' keeps a bfloat16 backbone.
 model['test_cfg']['int8'] = 'auto'
 # One superpixel partition: the shifted second partition of the w32 model (cpu.py)
 # measured 65.62 / 68.91 -> 65.52 / 69.25 here (native, int8 backbone, bfloat16 heads)

@@ -2,19 +2,21 @@
 
 Two models ship (README, "Results"):
 
-- ``accurate``: the half-width model (``SHIPPED_CONFIG``), J&F 67.14 / 69.92 on
-  ``../shared/data/davis`` / ``davis_train`` in bfloat16 (67.02 / 70.07 in float32),
-  3.3 frames/s at 480p on 2 cores with native bfloat16 kernels, 2.9 in float32 on 2 AVX2
-  cores;
+- ``accurate``: the half-width model (``SHIPPED_CONFIG``). Its backbone runs in
+  bfloat16 where the CPU has fast bfloat16 (J&F 68.93 / 73.09 on ``../shared/data/davis``
+  / ``davis_train``, ~2.6 frames/s at 480p on 2 cores), else in int8 where that is
+  faster than float32 (``test_cfg.int8='auto_float32'``: 69.81 / 73.87 on 2 AVX2 cores
+  at ~2.5 frames/s, against 69.64 / 73.32 at ~1.8 in float32);
 - ``fast``: the quarter-width model (``FAST_CONFIG``), its backbone in int8 where faster
   (``test_cfg.int8='auto'``): J&F 64.16 / 68.67 on 2 AVX2 cores at ~6.9 frames/s, 65.62 /
-  68.91 natively at ~7.6 (65.09 / 69.08 in float32); its box prompts are weaker
-  (first-frame J of a box 60.9 against 67.2 on ``davis``).
+  68.91 natively at ~7.6; its box prompts are weaker (first-frame J of a box 60.9
+  against 67.2 on ``davis``).
 
-``auto`` takes the accurate model where it runs at its full speed: on CUDA, or on a CPU
-whose bfloat16 the start-up probe measures faster than float32
-(:func:`shls.deployment.precision.probe_cpu_bfloat16`, cached, so the model built next
-reuses it); on a float32-only CPU (most AVX2 laptops and VMs) the fast one.
+``auto`` takes the accurate model where its backbone runs faster than in float32: on
+CUDA, or on a CPU whose bfloat16 or int8 the start-up probes measure faster
+(:func:`shls.apis.backbone_setup.prepare_backbone`; the probes are cached, so the
+segmenter built next reuses them); elsewhere (e.g. a CPU without a quantized engine) the
+fast one.
 """
 from typing import NamedTuple, Union
 
@@ -49,7 +51,7 @@ def choose_shipped_model(choice: str = 'auto', device: Union[str, torch.device] 
         choice: ``'auto'``, ``'accurate'`` or ``'fast'``.
         device: Where the model will run.
         backend: The backbone's engine; ``'onnxruntime'`` runs float32 on a CPU, so
-            ``auto`` takes the fast model there.
+            ``auto`` takes the fast model there (``'auto'`` may still pick PyTorch).
 
     Returns:
         The :class:`ShippedModel`.
@@ -62,15 +64,17 @@ def choose_shipped_model(choice: str = 'auto', device: Union[str, torch.device] 
         return SHIPPED_MODELS['accurate']
     if backend == 'onnxruntime':
         return SHIPPED_MODELS['fast']
-    return SHIPPED_MODELS['accurate' if _bfloat16_fast() else 'fast']
+    return SHIPPED_MODELS['accurate' if _accurate_at_full_speed() else 'fast']
 
 
-def _bfloat16_fast() -> bool:
-    """Whether the accurate model's backbone runs faster in bfloat16 on this CPU."""
-    from shls.deployment.precision import probe_cpu_bfloat16
-    from shls.registry import MODELS
-    from shls.utils.config import load_config
-    from shls.utils.setup_env import register_all_modules
-    register_all_modules(init_default_scope=False)
-    backbone = MODELS.build(load_config(SHIPPED_CONFIG).model.backbone)
-    return probe_cpu_bfloat16(backbone.eval()).bfloat16_faster
+def _accurate_at_full_speed() -> bool:
+    """Whether the accurate model's backbone runs in bfloat16 or int8 on this CPU (the
+    start-up probes of its own ``test_cfg`` find either faster than float32)."""
+    from shls.apis.backbone_setup import prepare_backbone
+    from shls.apis.inference import build_model
+    from shls.apis.test_cfg import merge_test_cfg
+    model = build_model(SHIPPED_CONFIG, SHIPPED_CHECKPOINT)
+    test_cfg = merge_test_cfg(model.test_cfg or {}, {})
+    setup = prepare_backbone(model, torch.device('cpu'), test_cfg['autocast'],
+                             test_cfg['winograd'], test_cfg['int8'])
+    return setup.autocast_dtype is not None or setup.int8

@@ -64,7 +64,8 @@ DEFAULT_TEST_CFG = dict(
     # On a CPU: the backbone in int8 (shls.deployment.int8: static quantization,
     # activations calibrated on 8 frames of the bundled clip): True = always, 'auto' =
     # where a start-up probe measures it faster (by 10 %) than the backbone in the
-    # precision of `autocast` here, False = never. Ignored on a GPU.
+    # precision of `autocast` here, 'auto_float32' = as 'auto' but only in place of a
+    # float32 backbone (a bfloat16 one is kept), False = never. Ignored on a GPU.
     int8=False,
     # Temporal prior (not in the paper): dict(margin=m, weight=w) lowers object k's Eq.-4
     # score of a superpixel by w per object size (sqrt of k's area) that its centre lies

@@ -20,7 +20,7 @@ from torch import nn
 
 from shls.utils.errors import ConfigError, InputNotFoundError
 from shls.utils.shipped import DEMO_FRAMES
-from .int8 import Int8Setting, choose_int8, int8_call, quantizable
+from .int8 import Int8Setting, choose_int8, int8_call, int8_request, quantizable
 from .onnx_export import OPSET, export_backbone_onnx, quantize_onnx_int8
 from .ort_backbone import OnnxRuntimeBackbone
 from .precision import (PrecisionSetting, backbone_call, interleaved_best_ms,
@@ -222,7 +222,9 @@ def choose_backend(model: nn.Module, device: Union[str, torch.device],
 def _int8_candidate(model: nn.Module, int8: Int8Setting,
                     dtype: Optional[torch.dtype]) -> Optional[nn.Module]:
     """The int8 backbone ``choose_backend`` times for PyTorch (``None``: not asked for,
-    or ``'auto'`` where it cannot be built)."""
+    or ``'auto'`` where it cannot be built; :data:`~.int8.AUTO_FLOAT32` beside
+    bfloat16)."""
+    int8 = int8_request(int8, dtype)
     if int8 is False or (int8 == 'auto' and not quantizable(model.backbone)):
         return None
     try:

@@ -9,7 +9,8 @@ norms and ReLUs fused into the convolutions, per-channel weights, activations ca
 on a few real frames, by default of the bundled DAVIS clip); the L1 upsampling of
 ``finish`` stays in float32. ``test_cfg.int8`` (:func:`choose_int8`) applies it: ``True``
 always on a CPU, ``'auto'`` where a start-up probe measures it faster than the backbone
-in the precision and layout chosen for it, ``False`` never. :func:`attach_int8` puts the
+in the precision and layout chosen for it, ``'auto_float32'`` the same but only in place
+of a float32 backbone (never of bfloat16), ``False`` never. :func:`attach_int8` puts the
 int8 graph into the backbone the way folded batch norms are (:mod:`.fold_bn`): the
 module and its state dict stay as they were, and the int8 graph runs only in eval mode
 without gradients, so training the same model is unaffected.
@@ -37,8 +38,12 @@ from shls.utils.errors import ConfigError
 from .fold_bn import FoldedBatchNorm2d, FoldedConv2d
 from .precision import AUTO, backbone_call, interleaved_best_ms, precision_name
 
-#: Accepted values of ``test_cfg.int8``.
+#: Accepted values of ``test_cfg.int8``: ``False``, ``True``, ``'auto'`` or
+#: :data:`AUTO_FLOAT32`.
 Int8Setting = Union[bool, str]
+#: ``test_cfg.int8``: as ``'auto'``, but only where the backbone would otherwise run in
+#: float32; a backbone that ``autocast`` runs in bfloat16 (or float16) keeps it.
+AUTO_FLOAT32 = 'auto_float32'
 #: The quantized engine (oneDNN or FBGEMM kernels, whichever suits the layer).
 QUANTIZED_ENGINE = 'x86'
 #: int8 must beat float32 by this factor to be chosen by ``'auto'``.
@@ -52,9 +57,19 @@ CALIBRATION_SCALE = 0.5
 
 def check_int8_setting(value: Int8Setting) -> Int8Setting:
     """Return ``value`` if it is a valid ``test_cfg.int8``, else raise ConfigError."""
-    if isinstance(value, bool) or value == AUTO:
+    if isinstance(value, bool) or value in (AUTO, AUTO_FLOAT32):
         return value
-    raise ConfigError(f"test_cfg.int8 must be False, True or 'auto', got {value!r}")
+    raise ConfigError(f"test_cfg.int8 must be False, True, 'auto' or '{AUTO_FLOAT32}', "
+                      f"got {value!r}")
+
+
+def int8_request(setting: Int8Setting, dtype: Optional[torch.dtype]) -> Int8Setting:
+    """``setting`` for a float backbone that would run under autocast ``dtype``
+    (``None`` = float32): :data:`AUTO_FLOAT32` becomes ``'auto'`` in float32 and
+    ``False`` otherwise; the other settings stay."""
+    if setting == AUTO_FLOAT32:
+        return AUTO if dtype is None else False
+    return setting
 
 
 def quantizable(backbone: Optional[nn.Module]) -> bool:
@@ -240,9 +255,11 @@ def choose_int8(model: nn.Module, setting: Int8Setting, channels_last: bool,
     ``True``: quantized. ``'auto'``: quantized, then timed against ``model.backbone``
     as it would run otherwise (``channels_last`` or not, under autocast with ``dtype``)
     on one frame of :data:`PROBE_SIZE`, and kept only if faster by
-    :data:`MIN_SPEEDUP`; the timings are logged once. The quantized backbone is cached
-    per process by the weights and calibration source, the probe also by the thread
-    count, the dtype and the layout, so a second segmenter reuses them.
+    :data:`MIN_SPEEDUP`; the timings are logged once. :data:`AUTO_FLOAT32`: as
+    ``'auto'`` where ``dtype`` is ``None``, else float (:func:`int8_request`). The
+    quantized backbone is cached per process by the weights and calibration source, the
+    probe also by the thread count, the dtype and the layout, so a second segmenter
+    reuses them.
 
     Args:
         model: The model (``backbone``: float32 weights, CPU, eval mode, layout
@@ -263,6 +280,7 @@ def choose_int8(model: nn.Module, setting: Int8Setting, channels_last: bool,
     """
     from .engine import calibration_images, weights_digest
     backbone = model.backbone
+    setting = int8_request(setting, dtype)
     if setting is False or (setting == AUTO and not quantizable(backbone)):
         return None
     # the graph bakes in the input scale; the weights digest covers the rest

@@ -8,7 +8,7 @@ import os.path as osp
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Config of the shipped CPU model (stage 2), the accurate one: the tools' default on CUDA
-#: and on CPUs with fast bfloat16 (shls.apis.shipped_model).
+#: and on CPUs with fast bfloat16 or int8 (shls.apis.shipped_model).
 SHIPPED_CONFIG = osp.join(REPO_ROOT, 'configs', 'shls',
                           'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py')
 #: Its weights (fp16, stage 1 + stage 2).

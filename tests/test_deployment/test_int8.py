@@ -85,7 +85,7 @@ def test_unquantizable_backbones_and_settings_are_refused():
         quantize_backbone(nn.Conv2d(3, 3, 3), images())
     with pytest.raises(ConfigError, match='no calibration frame'):
         quantize_backbone(tiny_model().backbone, [])
-    with pytest.raises(ValueError, match="int8 must be False, True or 'auto'"):
+    with pytest.raises(ValueError, match="int8 must be False, True, 'auto' or 'auto_float32'"):
         VideoSegmenter.merge_test_cfg({}, dict(int8='yes'))
 
 
@@ -108,6 +108,25 @@ def test_auto_keeps_int8_only_where_the_probe_says_it_is_faster(monkeypatch, int
     monkeypatch.setattr(int8_module, '_probe', lambda *a: pytest.fail('probed again'))
     assert choose_int8(model, 'auto', channels_last=True) is chosen
     assert choose_int8(model, True, channels_last=True) is forced
+
+
+@needs_x86
+@pytest.mark.parametrize('int8_faster', [True, False])
+def test_auto_float32_never_replaces_bfloat16(monkeypatch, int8_faster):
+    model = tiny_model().eval()
+    monkeypatch.setattr('shls.deployment.engine.calibration_images',
+                        lambda m, c=None: images())
+    probe = Int8Probe(2.0, 1.0) if int8_faster else Int8Probe(1.0, 2.0)
+    monkeypatch.setattr(int8_module, '_probe', lambda *a: probe)
+    auto = choose_int8(model, 'auto', channels_last=True)
+    # in place of float32 it is 'auto'; beside bfloat16 it is False (no probe, no graph)
+    assert choose_int8(model, 'auto_float32', channels_last=True) is auto
+    monkeypatch.setattr(int8_module, 'quantize_backbone', lambda *a: pytest.fail('built'))
+    monkeypatch.setattr(int8_module, '_probe', lambda *a: pytest.fail('probed'))
+    assert choose_int8(model, 'auto_float32', True, dtype=torch.bfloat16) is None
+    assert int8_module.int8_request('auto_float32', torch.bfloat16) is False
+    assert int8_module.int8_request('auto_float32', None) == 'auto'
+    assert int8_module.int8_request(True, torch.bfloat16) is True
 
 
 @needs_x86

@@ -66,8 +66,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--mask', default=DEMO_MASK, help='first-frame mask')
     parser.add_argument('--model', choices=list(SHIPPED_MODELS), default='accurate',
                         help='shipped model measured when no --config / --checkpoint is '
-                        'given (tools/demo.py --model auto runs the fast one on CPUs '
-                        'without fast bfloat16)')
+                        'given (tools/demo.py --model auto runs the fast one only on '
+                        'CPUs where neither bfloat16 nor int8 beats float32)')
     parser.add_argument('--config', help='model config (default: that of --model)')
     parser.add_argument('--checkpoint',
                         help="model weights; 'none' = random weights (speed only; "
