@@ -39,6 +39,8 @@ def test_paper_recipe_values():
 CPU_TEST_BASE = osp.join(ROOT, 'configs', '_base_', 'test_cfg', 'cpu.py')
 #: The guided filter's ridge in the shared CPU settings (the fast model keeps 0.16).
 SHIPPED_EPS = 0.02
+#: The flow prior's pixel weight in the shared CPU settings (the fast model keeps 0).
+SHIPPED_PIXEL_WEIGHT = 0.15
 CPU_CONFIGS = [osp.join(ROOT, 'configs', *parts) for parts in (
     ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py'),
     ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py'),
@@ -67,6 +69,8 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
         assert test_cfg['flow_prior'].pop('preset') == 'fast'
         assert test_cfg['flow_prior'].pop('occlusion_check') is False
         assert shared['flow_prior'].pop('occlusion_check') is True
+        assert test_cfg['flow_prior'].pop('pixel_weight') == 0.0
+        assert shared['flow_prior'].pop('pixel_weight') == SHIPPED_PIXEL_WEIGHT
         assert test_cfg['edge_aware'].pop('eps') == 0.16
         assert shared['edge_aware'].pop('eps') == SHIPPED_EPS
         assert test_cfg.pop('int8') == 'auto'  # int8 also in place of bfloat16
@@ -124,6 +128,8 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     assert w16['model']['test_cfg']['flow_prior'].pop('preset') == 'fast'
     assert w16['model']['test_cfg']['flow_prior'].pop('occlusion_check') is False
     assert cpu['model']['test_cfg']['flow_prior'].pop('occlusion_check') is True
+    assert w16['model']['test_cfg']['flow_prior'].pop('pixel_weight') == 0.0
+    assert cpu['model']['test_cfg']['flow_prior'].pop('pixel_weight') == SHIPPED_PIXEL_WEIGHT
     assert w16['model']['test_cfg']['edge_aware'].pop('eps') == 0.16
     assert cpu['model']['test_cfg']['edge_aware'].pop('eps') == SHIPPED_EPS
     assert w16['model']['test_cfg'].pop('int8') == 'auto'

@@ -72,13 +72,16 @@ DEFAULT_TEST_CFG = dict(
     # beyond m object sizes from k's mask in the previous frame
     # (shls.models.memory.proximity_prior); None = off.
     proximity_prior=None,
-    # Motion prior (not in the paper): dict(weight=w, scale=s, preset=p, occlusion_check=c)
-    # adds w times the fraction of each superpixel that the previous mask, moved by DIS
-    # optical flow computed at s of the frame size with OpenCV's preset p ('medium' by
-    # default, 'fast', 'ultrafast'), gives to each class, to its Eq.-4 scores; c=True
-    # (default False): where the forward flow does not undo the backward one (background
-    # uncovered behind a moving object), the object the warp puts there gives its bonus
-    # to every other class (shls.models.memory.flow_prior); None = off.
+    # Motion prior (not in the paper): dict(weight=w, scale=s, preset=p, occlusion_check=c,
+    # pixel_weight=q) adds w times the fraction of each superpixel that the previous mask,
+    # moved by DIS optical flow computed at s of the frame size with OpenCV's preset p
+    # ('medium' by default, 'fast', 'ultrafast'), gives to each class, to its Eq.-4
+    # scores; c=True (default False): where the forward flow does not undo the backward
+    # one (background uncovered behind a moving object), the object the warp puts there
+    # gives its bonus to every other class (shls.models.memory.flow_prior); q > 0 (default
+    # 0, edge_aware only): the moved mask also joins the per-pixel probabilities before
+    # the edge-aware step, (1 - q) P + q onehot, on the pixels it traces
+    # (shls.models.memory.flow_pixel_prior); None = off.
     flow_prior=None,
     # Pixel masks that follow the frame's edges ('eq4' pre-segmentation): a registered
     # component, e.g. dict(type='GuidedFilterMask', radius=0.8, eps=0.16, scale=0.5), that

@@ -16,7 +16,7 @@ from torch import Tensor, nn
 
 from shls.deployment.allocator import tune_malloc
 from shls.deployment.precision import autocast_context
-from shls.models.memory.flow_prior import FlowWarper
+from shls.models.memory.flow_prior import FLOW_WEIGHT_KEYS, FlowWarper
 from shls.models.segmentors.descriptors import SuperfeatureDescriber
 from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.frame_context import FrameContext, Segmentation
@@ -89,9 +89,9 @@ class VideoSegmenter:
         tune_malloc()  # process-wide, once: fewer page faults per frame (glibc only)
         flow = self.cfg['flow_prior']
         #: Moves the previous mask by optical flow (``test_cfg.flow_prior``), or None.
-        # (check_test_cfg admits only FlowWarper's arguments besides the weight)
-        self.flow_warper = (FlowWarper(**{k: v for k, v in flow.items() if k != 'weight'})
-                            if flow else None)
+        # (check_test_cfg admits only FlowWarper's arguments besides the weights)
+        self.flow_warper = (FlowWarper(**{k: v for k, v in flow.items()
+                                          if k not in FLOW_WEIGHT_KEYS}) if flow else None)
         setup = prepare_backbone(model, self.device, self.cfg['autocast'],
                                  self.cfg['winograd'], self.cfg['int8'])
         #: The autocast dtype chosen for ``test_cfg.autocast`` (``None`` = float32).
@@ -137,6 +137,7 @@ class VideoSegmenter:
                            outlier_min_overlap=cfg['outlier_min_overlap'],
                            proximity_prior=cfg['proximity_prior'],
                            flow_weight=flow['weight'] if flow else 0.0,
+                           flow_pixel_weight=flow.get('pixel_weight', 0.0) if flow else 0.0,
                            edge_aware=build_edge_aware(cfg['edge_aware']),
                            decoder_context=self._autocast)
 

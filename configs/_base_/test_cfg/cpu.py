@@ -29,8 +29,12 @@ cpu_test_cfg = dict(
     # edge-aware masks (README, "Flow prior"); None = off (the paper). With
     # occlusion_check the pixels the forward flow does not bring back (background
     # uncovered behind a moving object) lose the object's bonus to the other classes
-    # (+0.48 / +1.80 J&F; README, "Since commit 4fa7928")
-    flow_prior=dict(weight=1.0, scale=0.5, occlusion_check=True),
+    # (+0.48 / +1.80 J&F; README, "Since commit 4fa7928"). pixel_weight: the warped mask
+    # also joins the per-pixel probabilities before the guided filter, with weight 0.15 on
+    # the pixels it traces, so the previous boundary, moved, decides where the
+    # superpixels are unsure (+0.23 / +0.17 J&F, F at least as much as J; 0.3: -0.86 /
+    # +0.52; README, "Since commit 64b4326")
+    flow_prior=dict(weight=1.0, scale=0.5, occlusion_check=True, pixel_weight=0.15),
     superpixels=dict(
         _delete_=True,
         type='ResizedSuperpixels',

@@ -41,7 +41,9 @@ DIS_PRESETS = {
     'fast': cv2.DISOPTICAL_FLOW_PRESET_FAST,
     'medium': cv2.DISOPTICAL_FLOW_PRESET_MEDIUM,
 }
-FLOW_PRIOR_KEYS = ('weight', 'scale', 'preset', 'occlusion_check')
+FLOW_PRIOR_KEYS = ('weight', 'scale', 'preset', 'occlusion_check', 'pixel_weight')
+#: Keys of ``test_cfg.flow_prior`` that are not :class:`FlowWarper`'s arguments.
+FLOW_WEIGHT_KEYS = ('weight', 'pixel_weight')
 #: The forward-backward test's tolerance: relative (of the squared flow lengths, as in
 #: Sundaram et al. 2010) and absolute (px^2 at the flow's scale; 0.1 instead of their 0.5:
 #: 72.50 -> 72.70 J&F on ../shared/data/davis_train, 67.87 -> 68.03 on davis, measured
@@ -52,18 +54,24 @@ OCCLUSION_TOLERANCE = (0.01, 0.1)
 def check_flow_prior(cfg: Optional[dict]) -> None:
     """Raise ValueError unless ``cfg`` is a valid ``test_cfg.flow_prior`` (None or
     ``dict(weight=w >= 0, scale=s in (0, 1], preset=name of DIS_PRESETS,
-    occlusion_check=bool)``, all but ``weight`` optional)."""
+    occlusion_check=bool, pixel_weight=p in [0, 1])``, all but ``weight`` optional;
+    ``pixel_weight``: :mod:`~shls.models.memory.flow_pixel_prior`)."""
     if cfg is None:
         return
     if not isinstance(cfg, dict) or 'weight' not in cfg or set(cfg) - set(FLOW_PRIOR_KEYS):
         raise ConfigError(f'test_cfg.flow_prior must be None or dict(weight=..., scale=..., '
-                          f'preset=..., occlusion_check=...), got {cfg!r}')
+                          f'preset=..., occlusion_check=..., pixel_weight=...), got {cfg!r}')
     if not cfg['weight'] >= 0 or not 0 < cfg.get('scale', 0.5) <= 1:
         raise ConfigError(f'test_cfg.flow_prior needs weight >= 0 and scale in (0, 1], got '
                           f'{cfg!r}')
     if cfg.get('preset', 'medium') not in DIS_PRESETS:
         raise ConfigError(f"test_cfg.flow_prior.preset must be one of "
                           f"{', '.join(DIS_PRESETS)}, got {cfg['preset']!r}")
+    pixel_weight = cfg.get('pixel_weight', 0.0)
+    if isinstance(pixel_weight, bool) or not isinstance(pixel_weight, (int, float)) or \
+            not 0 <= pixel_weight <= 1:
+        raise ConfigError(f'test_cfg.flow_prior.pixel_weight must be a number in [0, 1], got '
+                          f'{pixel_weight!r}')
     if not isinstance(cfg.get('occlusion_check', False), bool):
         raise ConfigError('test_cfg.flow_prior.occlusion_check must be True or False, got '
                           f"{cfg['occlusion_check']!r}")

@@ -45,7 +45,8 @@ class GuidedFilterMask:
 
     @torch.no_grad()
     def __call__(self, image: Tensor, superpixels: Tensor, probs: Tensor,
-                 extra: Sequence[Tuple[Tensor, Tensor]] = ()) -> Tensor:
+                 extra: Sequence[Tuple[Tensor, Tensor]] = (),
+                 prior: Optional[Callable[[Tensor], Tensor]] = None) -> Tensor:
         """Column of ``probs`` that wins at each pixel.
 
         Args:
@@ -57,6 +58,10 @@ class GuidedFilterMask:
                 classes): the painted probabilities of all are averaged first
                 (``test_cfg.extra_partitions``). The filter's radius follows the
                 main partition.
+            prior: Applied to the painted (averaged) ``(C', H, W)`` probabilities of the
+                first ``C'`` classes before the filter (the last class is implied when
+                the rows sum to 1), e.g. the warped previous mask blended in
+                (``test_cfg.flow_prior.pixel_weight``); it must keep row sums.
 
         Returns:
             ``(H, W)`` int64 indices into the ``C`` classes.
@@ -72,7 +77,10 @@ class GuidedFilterMask:
         implied = probs.shape[1] > 1 and all(bool(torch.allclose(
             p.float().sum(dim=1), p.new_ones((), dtype=torch.float32), atol=1e-4))
             for _, p in parts)
-        maps = mean_painted([(s, p[:, :-1] if implied else p) for s, p in parts])[None]
+        maps = mean_painted([(s, p[:, :-1] if implied else p) for s, p in parts])
+        if prior is not None:
+            maps = prior(maps)
+        maps = maps[None]
         smooth = guided_filter(guide.contiguous(), maps, radius, self.eps, self.scale)[0]
         if implied:
             smooth = torch.cat([smooth, 1 - smooth.sum(dim=0, keepdim=True)])
@@ -86,7 +94,8 @@ class GuidedFilterMask:
 
 #: ``(image (1, 3, H, W), superpixels (H, W), probs (M, C)) -> (H, W)`` class columns;
 #: with ``test_cfg.extra_partitions`` it is also given ``extra=[(superpixels, probs),
-#: ...]`` of the other partitions (see :meth:`GuidedFilterMask.__call__`).
+#: ...]`` of the other partitions, with ``test_cfg.flow_prior.pixel_weight`` a
+#: ``prior`` on the painted probabilities (see :meth:`GuidedFilterMask.__call__`).
 EdgeAware = Callable[..., Tensor]
 
 

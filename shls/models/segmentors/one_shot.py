@@ -8,6 +8,7 @@ stage-2 training (:func:`~shls.models.segmentors.refine_loss.clip_refine_loss`) 
 these methods; they differ only in where ROIs come from and in training augmentations.
 """
 from contextlib import nullcontext
+from functools import partial
 from typing import Callable, ContextManager, List, Optional, Sequence
 
 import numpy as np
@@ -18,6 +19,7 @@ from shls.structures.ids import BACKGROUND, NUM_LABEL_BINS
 from shls.utils.errors import ConfigError
 from ..memory import (MemoryBank, MemoryReadout, eq4_scores, filter_vote_outliers,
                       memorise_confident, proximity_penalty)
+from ..memory.flow_pixel_prior import blend_warped_mask
 from ..memory.flow_prior import flow_prior_scores
 from ..utils import paint, segment_mode
 from .edge_aware import EdgeAware
@@ -48,6 +50,9 @@ class OneShotCore:
             (:func:`~shls.models.memory.proximity_penalty`), or ``None``.
         flow_weight: Weight of the optical-flow prior added to the Eq.-4 scores of frames
             that carry a ``warped_mask``.
+        flow_pixel_weight: With ``edge_aware``: the ``warped_mask`` also joins the
+            per-pixel probabilities before it with this weight
+            (:func:`~shls.models.memory.flow_pixel_prior.blend_warped_mask`); 0 = not.
         edge_aware: ``'eq4'`` only: turns the superpixel probabilities into the pixel
             mask along the frame's edges (e.g.
             :class:`~shls.models.segmentors.edge_aware.GuidedFilterMask`), for frames
@@ -59,7 +64,7 @@ class OneShotCore:
                  refiner: Optional[Refiner] = None, presegmentation: str = 'eq4',
                  confidence_temperature: float = 0.1, outlier_min_overlap: float = 0.05,
                  proximity_prior: Optional[dict] = None, flow_weight: float = 0.0,
-                 edge_aware: Optional[EdgeAware] = None,
+                 flow_pixel_weight: float = 0.0, edge_aware: Optional[EdgeAware] = None,
                  decoder_context: Callable[[], ContextManager] = nullcontext) -> None:
         if presegmentation not in PRESEGMENTATIONS:
             raise ConfigError(f'presegmentation must be one of {PRESEGMENTATIONS}, got '
@@ -72,6 +77,7 @@ class OneShotCore:
         self.outlier_min_overlap = float(outlier_min_overlap)
         self.proximity_prior = proximity_prior
         self.flow_weight = flow_weight
+        self.flow_pixel_weight = float(flow_pixel_weight)
         self.edge_aware = edge_aware
         self.decoder_context = decoder_context
 
@@ -160,6 +166,10 @@ class OneShotCore:
                 / self.confidence_temperature, dim=1)) for part in ctx.extra]
             if self.edge_aware is not None and ctx.image is not None:
                 options = dict(extra=extra) if extra else {}
+                if self.flow_pixel_weight > 0 and ctx.warped_mask is not None:
+                    options['prior'] = partial(
+                        blend_warped_mask, warped=ctx.warped_mask, classes=readout.classes,
+                        weight=self.flow_pixel_weight, untraced=ctx.untraced)
                 mask = self.edge_aware(ctx.image, ctx.superpixels, probs, **options)
                 return Segmentation(readout.classes[mask], labels, probs)
             if not extra:
