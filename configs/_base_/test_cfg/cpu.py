@@ -14,8 +14,9 @@ cpu_test_cfg = dict(
     autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
     # where the backbone would run in float32 (no fast bfloat16, e.g. AVX2 CPUs): int8
     # if a start-up probe measures it faster; J&F 69.81 / 73.87 on AVX2 against 69.64 /
-    # 73.32 in float32, 1.8 -> 2.5 frames/s (README, "Since commit 64b4326"). A bfloat16
-    # backbone stays (int8 in its place: 68.21 / 73.39 against 68.93 / 73.09)
+    # 73.32 in float32 (both before pixel_weight below), 1.8 -> 2.5 frames/s (README,
+    # "Since commit 64b4326"). A bfloat16 backbone stays (int8 in its place natively:
+    # 68.21 / 73.39 against 68.93 / 73.09)
     int8='auto_float32',
     winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
     # pixel masks along the frame's edges: the superpixel probabilities smoothed by a
