@@ -32,6 +32,16 @@ def images(count: int = 3, size=(48, 64)):
     return [torch.randn(1, 3, *size, generator=g).numpy() for _ in range(count)]
 
 
+def probed_model(monkeypatch, int8_faster: bool):
+    """The tiny model, calibrated on random images, with a probe that finds int8 faster
+    or slower."""
+    monkeypatch.setattr('shls.deployment.engine.calibration_images',
+                        lambda m, c=None: images())
+    probe = Int8Probe(2.0, 1.0) if int8_faster else Int8Probe(1.0, 2.0)
+    monkeypatch.setattr(int8_module, '_probe', lambda *a: probe)
+    return tiny_model().eval()
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache(monkeypatch):
     monkeypatch.setattr(int8_module, '_QUANTIZED', {})
@@ -92,11 +102,7 @@ def test_unquantizable_backbones_and_settings_are_refused():
 @needs_x86
 @pytest.mark.parametrize('int8_faster', [True, False])
 def test_auto_keeps_int8_only_where_the_probe_says_it_is_faster(monkeypatch, int8_faster):
-    model = tiny_model().eval()
-    monkeypatch.setattr('shls.deployment.engine.calibration_images',
-                        lambda m, c=None: images())
-    probe = Int8Probe(2.0, 1.0) if int8_faster else Int8Probe(1.0, 2.0)
-    monkeypatch.setattr(int8_module, '_probe', lambda *a: probe)
+    model = probed_model(monkeypatch, int8_faster)
     chosen = choose_int8(model, 'auto', channels_last=True)
     assert (chosen is not None) is int8_faster
     assert choose_int8(model, False, channels_last=True) is None
@@ -113,11 +119,7 @@ def test_auto_keeps_int8_only_where_the_probe_says_it_is_faster(monkeypatch, int
 @needs_x86
 @pytest.mark.parametrize('int8_faster', [True, False])
 def test_auto_float32_never_replaces_bfloat16(monkeypatch, int8_faster):
-    model = tiny_model().eval()
-    monkeypatch.setattr('shls.deployment.engine.calibration_images',
-                        lambda m, c=None: images())
-    probe = Int8Probe(2.0, 1.0) if int8_faster else Int8Probe(1.0, 2.0)
-    monkeypatch.setattr(int8_module, '_probe', lambda *a: probe)
+    model = probed_model(monkeypatch, int8_faster)
     auto = choose_int8(model, 'auto', channels_last=True)
     # in place of float32 it is 'auto'; beside bfloat16 it is False (no probe, no graph)
     assert choose_int8(model, 'auto_float32', channels_last=True) is auto
