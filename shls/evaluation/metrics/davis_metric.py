@@ -13,7 +13,8 @@ import io
 import json
 import logging
 import os.path as osp
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import (Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence,
+                    Tuple)
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -172,21 +173,51 @@ def evaluate_video(seq_name: str,
     Returns:
         ``(J, F)``: ``(num_objects, len(mask_paths) - 2)`` float arrays.
     """
+    j_rows, f_rows = [], []
+    for frame in scored_frames(seq_name, mask_paths, load_pred):
+        void = frame.void if ignore_void else None
+        j, f = object_measures(frame.pred, frame.gt, frame.num_objects, void, bound_th)
+        j_rows.append(j)
+        f_rows.append(f)
+    return np.stack(j_rows, axis=1), np.stack(f_rows, axis=1)
+
+
+class ScoredFrame(NamedTuple):
+    """One scored frame of a video: validated prediction, ground truth (void set to
+    background) and its void pixels, object count of the video."""
+
+    stem: str
+    pred: np.ndarray
+    gt: np.ndarray
+    void: np.ndarray
+    num_objects: int
+
+
+def scored_frames(seq_name: str, mask_paths: Sequence[str],
+                  load_pred: PredLoader) -> Iterator[ScoredFrame]:
+    """The frames the protocol scores (every annotation but the first and the last),
+    each with its prediction checked against the ground truth.
+
+    Args:
+        seq_name: Video name, for messages.
+        mask_paths: Ground-truth annotation files in temporal order (at least 3).
+        load_pred: Maps an annotation's file stem to the predicted ``(H, W)`` id map.
+
+    Raises:
+        InputError: Fewer than 3 annotations, no object in the first one, or a
+            prediction of another size or with unknown ids.
+    """
     if len(mask_paths) < 3:
         raise InputError(f'DAVIS sequence {seq_name!r}: {len(mask_paths)} annotated frames; '
                          'at least 3 are needed (first and last are not scored)')
     num_objects = _count_objects(seq_name, mask_paths[0])
-    j_rows, f_rows = [], []
     for path in mask_paths[1:-1]:
         gt = read_mask(path)
         void = gt == VOID_ID
         gt[void] = 0
         stem = osp.splitext(osp.basename(path))[0]
         pred = _check_pred(load_pred(stem), gt.shape, num_objects, seq_name, stem)
-        j, f = object_measures(pred, gt, num_objects, void if ignore_void else None, bound_th)
-        j_rows.append(j)
-        f_rows.append(f)
-    return np.stack(j_rows, axis=1), np.stack(f_rows, axis=1)
+        yield ScoredFrame(stem, pred, gt, void, num_objects)
 
 
 def _count_objects(seq_name: str, first_path: str) -> int:
