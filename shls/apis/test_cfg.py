@@ -3,6 +3,7 @@ defaults and checks."""
 from shls.deployment.int8 import check_int8_setting
 from shls.deployment.precision import check_precision_setting
 from shls.models.memory.flow_prior import check_flow_prior
+from shls.models.segmentors.boundary_band import build_boundary_band
 from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.one_shot import PRESEGMENTATIONS
 from shls.models.segmentors.partitions import build_extra_partitions
@@ -95,6 +96,14 @@ DEFAULT_TEST_CFG = dict(
     # probabilities of all partitions averaged per pixel, while the memory learns from
     # the main partition only (shls.models.segmentors.partitions); None = one partition.
     extra_partitions=None,
+    # A finer partition along the objects' boundaries ('eq4' pre-segmentation; not in the
+    # paper): dict(generator=G, width=w, min_object_side=s) segments every predicted frame
+    # with G too, pools it from the same backbone maps and, within w pixels of each
+    # object's boundary in the other partitions' mask (objects of at least s mean
+    # superpixel sides across), scores its superpixels against the memory and adds their
+    # probabilities to the per-pixel average as one more partition
+    # (shls.models.segmentors.boundary_band); None = off.
+    boundary_partition=None,
     # Compute the next frame's superpixels in a background thread while the current
     # frame runs, when the stream loop announces it (VideoSegmenter.prefetch); the masks
     # are the same. False: every step computes its own (e.g. for a superpixel generator
@@ -148,9 +157,11 @@ def check_test_cfg(cfg: dict) -> None:
     check_int8_setting(cfg['int8'])
     check_flow_prior(cfg['flow_prior'])
     build_edge_aware(cfg['edge_aware'])
-    if build_extra_partitions(cfg['extra_partitions']) and cfg['presegmentation'] != 'eq4':
-        raise ConfigError("test_cfg.extra_partitions needs presegmentation='eq4', got "
-                          f"{cfg['presegmentation']!r}")
+    for key, builder in (('extra_partitions', build_extra_partitions),
+                         ('boundary_partition', build_boundary_band)):
+        if builder(cfg[key]) and cfg['presegmentation'] != 'eq4':
+            raise ConfigError(f"test_cfg.{key} needs presegmentation='eq4', got "
+                              f"{cfg['presegmentation']!r}")
     for key in ('winograd', 'prefetch'):
         if not isinstance(cfg[key], bool):
             raise ConfigError(f'test_cfg.{key} must be True or False, got {cfg[key]!r}')

@@ -17,6 +17,7 @@ from torch import Tensor, nn
 from shls.deployment.allocator import tune_malloc
 from shls.deployment.precision import autocast_context
 from shls.models.memory.flow_prior import FLOW_WEIGHT_KEYS, FlowWarper
+from shls.models.segmentors.boundary_band import build_boundary_band
 from shls.models.segmentors.descriptors import SuperfeatureDescriber
 from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.frame_context import FrameContext, Segmentation
@@ -125,11 +126,13 @@ class VideoSegmenter:
         # the no-learning variant (learned_weight=0, colour block, no decoder) skips it
         uses_backbone = not (describer.handcrafted is not None and refiner is None
                              and cfg['learned_weight'] == 0)
+        band = build_boundary_band(cfg['boundary_partition'])
         encoder = FrameEncoder(self.model, describer, with_maps=refiner is not None,
                                uses_backbone=uses_backbone, channels_last=self.channels_last,
                                autocast=self._autocast, stage=self.stage,
                                extra_partitions=build_extra_partitions(
-                                   cfg['extra_partitions']))
+                                   cfg['extra_partitions']),
+                               boundary_partition=band.generator if band else None)
         flow = cfg['flow_prior']
         return OneShotCore(self.model.build_memory(), encoder, refiner,
                            presegmentation=cfg['presegmentation'],
@@ -139,6 +142,7 @@ class VideoSegmenter:
                            flow_weight=flow['weight'] if flow else 0.0,
                            flow_pixel_weight=flow.get('pixel_weight', 0.0) if flow else 0.0,
                            edge_aware=build_edge_aware(cfg['edge_aware']),
+                           boundary_band=band,
                            decoder_context=self._autocast)
 
     def _build_refiner(self) -> Optional[Refiner]:

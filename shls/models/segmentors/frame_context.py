@@ -29,6 +29,8 @@ class FrameContext:
             (``flow_prior.occlusion_check``): an object warped there has left them.
         extra: The frame's extra partitions (``test_cfg.extra_partitions``; not on
             annotated frames), whose probabilities join the main partition's in the mask.
+        boundary: The finer partition of ``test_cfg.boundary_partition`` (not on
+            annotated frames), scored only along the objects' boundaries.
     """
 
     index: int
@@ -42,6 +44,7 @@ class FrameContext:
     warped_mask: Optional[Tensor] = None
     untraced: Optional[Tensor] = None
     extra: List[Partition] = field(default_factory=list)
+    boundary: Optional[Partition] = None
 
 
 class Segmentation(NamedTuple):

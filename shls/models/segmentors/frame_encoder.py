@@ -50,6 +50,9 @@ class FrameEncoder:
         extra_partitions: Generators of more partitions of every frame that is not
             annotated (``test_cfg.extra_partitions``), pooled from the same backbone
             maps into :attr:`FrameContext.extra`.
+        boundary_partition: Generator of the finer partition of
+            ``test_cfg.boundary_partition``, pooled the same way into
+            :attr:`FrameContext.boundary` (``None``: none).
     """
 
     def __init__(self, model: nn.Module, describer: SuperfeatureDescriber,
@@ -57,7 +60,8 @@ class FrameEncoder:
                  channels_last: bool = False,
                  autocast: Callable[[], ContextManager] = nullcontext,
                  stage: StageHook = no_stage,
-                 extra_partitions: Sequence[SuperpixelGenerator] = ()) -> None:
+                 extra_partitions: Sequence[SuperpixelGenerator] = (),
+                 boundary_partition: Optional[SuperpixelGenerator] = None) -> None:
         self.model = model
         self.describer = describer
         self.with_maps = with_maps
@@ -66,6 +70,7 @@ class FrameEncoder:
         self.autocast = autocast
         self.stage = stage
         self.extra_partitions = list(extra_partitions)
+        self.boundary_partition = boundary_partition
 
     def partitions(self, rgb: np.ndarray) -> Tuple[np.ndarray, List[np.ndarray]]:
         """The superpixels of a frame that is not annotated: the main partition and the
@@ -73,8 +78,11 @@ class FrameEncoder:
         return self.model.compute_superpixels(rgb, None, test=True), self._extra_labels(rgb)
 
     def _extra_labels(self, rgb: np.ndarray) -> List[np.ndarray]:
-        """The label maps of the extra partitions of ``rgb``."""
-        return [generator(rgb) for generator in self.extra_partitions]
+        """The label maps of the extra partitions of ``rgb`` (the boundary partition's
+        last)."""
+        generators = self.extra_partitions + [self.boundary_partition] * (
+            self.boundary_partition is not None)
+        return [generator(rgb) for generator in generators]
 
     def reset(self) -> None:
         """Forget the video (the descriptors' first-frame statistics)."""
@@ -117,7 +125,9 @@ class FrameEncoder:
             features = self.describer(features, rgb, spx)
             parts = [Partition(labels, self.describer(feats, rgb, labels))
                      for labels, feats in zip(extra_spx, extra_features)]
-        return FrameContext(index, image, spx, features, l1=l1, l4=l4, extra=parts)
+        count = len(self.extra_partitions)
+        return FrameContext(index, image, spx, features, l1=l1, l4=l4, extra=parts[:count],
+                            boundary=parts[count] if len(parts) > count else None)
 
     def from_maps(self, superpixels: Tensor, features: Tensor, l1: Tensor, l4: Tensor,
                   rgb: Optional[np.ndarray] = None, index: int = 0) -> FrameContext:
