@@ -57,8 +57,8 @@ cpu_test_cfg = dict(
     # of each object's boundary in the mask of the partitions above (objects at least 5
     # mean superpixel sides across; along a smaller object's border the finer superpixels
     # side with the background), its superpixels there are scored against the memory and
-    # join the per-pixel average as one more partition (+0.19 / +0.48 J&F on
-    # ../shared/data/davis / davis_train, F +0.28 / +0.51 against J +0.10 / +0.44;
+    # join the per-pixel average as one more partition (+0.19 / +0.49 J&F on
+    # ../shared/data/davis / davis_train, F +0.28 / +0.52 against J +0.10 / +0.46;
     # ~80 ms more per 480p frame; README, "Since commit bc11ebc"); None = off
     boundary_partition=dict(
         generator=dict(
