@@ -3,10 +3,10 @@
 Two models ship (README, "Results"):
 
 - ``accurate``: the half-width model (``SHIPPED_CONFIG``). Its backbone runs in
-  bfloat16 where the CPU has fast bfloat16 (J&F 69.16 / 73.26 on ``../shared/data/davis``
-  / ``davis_train``, 2.6-4 frames/s at 480p on 2 cores), else in int8 where that is
-  faster than float32 (``test_cfg.int8='auto_float32'``: 70.14 / 74.07 on 2 AVX2 cores
-  at ~2.5 frames/s; float32 there: ~1.8 frames/s);
+  bfloat16 where the CPU has fast bfloat16 (J&F 69.35 / 73.75 on ``../shared/data/davis``
+  / ``davis_train``, ~3 frames/s at 480p on 2 cores), else in int8 where that is faster
+  than float32 (``test_cfg.int8='auto_float32'``: 70.25 / 74.09 on 2 AVX2 cores at ~2.1
+  frames/s);
 - ``fast``: the quarter-width model (``FAST_CONFIG``), its backbone in int8 where faster
   (``test_cfg.int8='auto'``): J&F 64.16 / 68.67 on 2 AVX2 cores at ~6.9 frames/s, 65.62 /
   68.91 natively at ~7.6; its box prompts are weaker (first-frame J of a box 60.9

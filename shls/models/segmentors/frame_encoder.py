@@ -80,8 +80,9 @@ class FrameEncoder:
     def _extra_labels(self, rgb: np.ndarray) -> List[np.ndarray]:
         """The label maps of the extra partitions of ``rgb`` (the boundary partition's
         last)."""
-        generators = self.extra_partitions + [self.boundary_partition] * (
-            self.boundary_partition is not None)
+        generators = list(self.extra_partitions)
+        if self.boundary_partition is not None:
+            generators.append(self.boundary_partition)
         return [generator(rgb) for generator in generators]
 
     def reset(self) -> None:

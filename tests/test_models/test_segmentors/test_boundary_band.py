@@ -4,23 +4,16 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 
 from shls.apis import VideoSegmenter, init_segmenter
 from shls.models.segmentors.boundary_band import (BoundaryBand, band_mask,
                                                    build_boundary_band, max_filter,
                                                    max_pool_filter, mix_in_band)
 from shls.models.superpixels import ShiftedSuperpixels, SLICSuperpixels
-from shls.registry import MODELS
-from shls.utils import register_all_modules
 from shls.utils.errors import ConfigError, UnknownNameError
-from synthetic_clips import moving_squares
+from partition_kit import CONFIGS, FINER, squares_clip, tiny_model
 
-CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                   'fixtures', 'configs')
 SLIC = dict(type='SLICSuperpixels', n_segments=60, max_num_iter=5)
-FINER = dict(generator=dict(type='SLICSuperpixels', n_segments=240, max_num_iter=5),
-             width=3, min_object_side=0.0)
 
 
 def test_the_band_rings_each_large_enough_object():
@@ -73,17 +66,6 @@ def test_build_boundary_band():
         build_boundary_band(dict(generator=dict(type='NoSuchSuperpixels')))
 
 
-def _tiny_model():
-    register_all_modules(init_default_scope=False)
-    torch.manual_seed(0)
-    return MODELS.build(Config.fromfile(osp.join(CONFIGS, 'shls_tiny.py')).model)
-
-
-def _clip(n=4):
-    rng = np.random.default_rng(0)
-    return [moving_squares(t, rng, step=2, blue=True) for t in range(n)]
-
-
 def _run(seg, frames):
     return [seg.step(img, gt if t == 0 else None) for t, (img, gt) in enumerate(frames)]
 
@@ -91,24 +73,24 @@ def _run(seg, frames):
 @pytest.mark.parametrize('edge_aware', [None, dict(type='GuidedFilterMask', scale=1.0)])
 def test_a_copy_of_the_main_partition_changes_nothing(edge_aware):
     # in the band the copy's probabilities are the main partition's: the same average
-    model = _tiny_model()
+    model = tiny_model()
     plain, banded = (VideoSegmenter(model, refine=False, edge_aware=edge_aware,
                                     boundary_partition=cfg)
                      for cfg in (None, dict(FINER, generator=SLIC)))
-    frames = _clip()
+    frames = squares_clip()
     for a, b in zip(_run(plain, frames), _run(banded, frames)):
         np.testing.assert_array_equal(a, b)
     assert plain.memory.num_entries == banded.memory.num_entries
 
 
 def test_only_the_band_is_scored_and_the_memory_keeps_the_main_partition():
-    model = _tiny_model()
+    model = tiny_model()
     plain = VideoSegmenter(model, refine=False)
     seg = VideoSegmenter(model, refine=False, boundary_partition=FINER,
                          extra_partitions=[dict(type='ShiftedSuperpixels', shift=3,
                                                 generator=SLIC)])
     assert isinstance(seg.core.encoder.extra_partitions[0], ShiftedSuperpixels)
-    frames = _clip()
+    frames = squares_clip()
     queried = []
     query = seg.core.memory.query
     seg.core.memory.query = lambda features: queried.append(len(features)) or query(features)
@@ -125,24 +107,8 @@ def test_only_the_band_is_scored_and_the_memory_keeps_the_main_partition():
     assert ctx.extra == [] and ctx.boundary is None
 
 
-def test_prefetched_boundary_partition_gives_the_same_masks():
-    model = _tiny_model()
-    frames = _clip(3)
-    outs = []
-    for prefetch in (False, True):
-        seg = VideoSegmenter(model, refine=False, boundary_partition=FINER,
-                             prefetch=prefetch)
-        out = [seg.step(frames[0][0], frames[0][1])]
-        for t in (1, 2):
-            seg.prefetch(frames[t][0])
-            out.append(seg.step(frames[t][0]))
-        outs.append(out)
-    for a, b in zip(*outs):
-        np.testing.assert_array_equal(a, b)
-
-
 def test_boundary_partition_needs_eq4_and_is_a_config_option():
-    model = _tiny_model()
+    model = tiny_model()
     with pytest.raises(ConfigError, match="boundary_partition needs presegmentation='eq4'"):
         VideoSegmenter(model, presegmentation='vote', boundary_partition=FINER)
     with pytest.warns(UserWarning, match='random weights'):

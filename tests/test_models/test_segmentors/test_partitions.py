@@ -4,19 +4,14 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 
 from shls.apis import VideoSegmenter, init_segmenter
 from shls.models.segmentors import GuidedFilterMask
 from shls.models.segmentors.partitions import build_extra_partitions, mean_painted
 from shls.models.superpixels import ResizedSuperpixels, ShiftedSuperpixels
-from shls.registry import MODELS
-from shls.utils import register_all_modules
 from shls.utils.errors import ConfigError, UnknownNameError
-from synthetic_clips import moving_squares
+from partition_kit import CONFIGS, FINER, squares_clip, tiny_model
 
-CONFIGS = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                   'fixtures', 'configs')
 SHIFTED = [dict(type='ShiftedSuperpixels', shift=3,
                 generator=dict(type='SLICSuperpixels', n_segments=60, max_num_iter=5))]
 
@@ -60,26 +55,15 @@ def test_build_extra_partitions():
         build_extra_partitions([dict(type='NoSuchSuperpixels')])
 
 
-def _tiny_model():
-    register_all_modules(init_default_scope=False)
-    torch.manual_seed(0)
-    return MODELS.build(Config.fromfile(osp.join(CONFIGS, 'shls_tiny.py')).model)
-
-
-def _clip(n=4):
-    rng = np.random.default_rng(0)
-    return [moving_squares(t, rng, step=2, blue=True) for t in range(n)]
-
-
 @pytest.mark.parametrize('edge_aware', [None, dict(type='GuidedFilterMask', scale=1.0)])
 def test_a_copy_of_the_main_partition_changes_nothing(edge_aware):
     # the average of a partition with itself is itself: the same masks, labels and
     # confidences, so the same memory
-    model = _tiny_model()
+    model = tiny_model()
     copy = [dict(type='SLICSuperpixels', n_segments=60, max_num_iter=5)]
     plain, multi = (VideoSegmenter(model, refine=False, edge_aware=edge_aware,
                                    extra_partitions=cfg) for cfg in (None, copy))
-    frames = _clip()
+    frames = squares_clip()
     for t, (img, gt) in enumerate(frames):
         np.testing.assert_array_equal(plain.step(img, gt if t == 0 else None),
                                       multi.step(img, gt if t == 0 else None))
@@ -87,11 +71,11 @@ def test_a_copy_of_the_main_partition_changes_nothing(edge_aware):
 
 
 def test_masks_use_every_partition_but_the_memory_only_the_main_one():
-    model = _tiny_model()
+    model = tiny_model()
     plain, seg = (VideoSegmenter(model, refine=False, extra_partitions=cfg)
                   for cfg in (None, SHIFTED))
     assert seg.core.encoder.extra_partitions and not plain.core.encoder.extra_partitions
-    frames = _clip()
+    frames = squares_clip()
     outs = [[s.step(img, gt if t == 0 else None) for t, (img, gt) in enumerate(frames)]
             for s in (plain, seg)]
     for a, b in zip(*outs):
@@ -104,13 +88,15 @@ def test_masks_use_every_partition_but_the_memory_only_the_main_one():
     assert len(ctx.extra) == 1 and ctx.extra[0].features.shape[1] == ctx.features.shape[1]
 
 
-def test_prefetched_partitions_give_the_same_masks():
-    model = _tiny_model()
-    frames = _clip(3)
+@pytest.mark.parametrize('options', [dict(extra_partitions=SHIFTED),
+                                     dict(boundary_partition=FINER)],
+                         ids=['extra_partitions', 'boundary_partition'])
+def test_prefetched_partitions_give_the_same_masks(options):
+    model = tiny_model()
+    frames = squares_clip(3)
     outs = []
     for prefetch in (False, True):
-        seg = VideoSegmenter(model, refine=False, extra_partitions=SHIFTED,
-                             prefetch=prefetch)
+        seg = VideoSegmenter(model, refine=False, prefetch=prefetch, **options)
         out = [seg.step(frames[0][0], frames[0][1])]
         for t in (1, 2):
             seg.prefetch(frames[t][0])
@@ -121,9 +107,9 @@ def test_prefetched_partitions_give_the_same_masks():
 
 
 def test_painted_masks_and_refinement_maps_take_extra_partitions_too():
-    model = _tiny_model()
+    model = tiny_model()
     seg = VideoSegmenter(model, refine=False, extra_partitions=SHIFTED, edge_aware=None)
-    frames = _clip(3)
+    frames = squares_clip(3)
     out = [seg.step(img, gt if t == 0 else None) for t, (img, gt) in enumerate(frames)]
     assert all(o.shape == frames[0][1].shape for o in out)
     spx = torch.from_numpy(model.compute_superpixels(frames[1][0], test=True)).long()
@@ -137,7 +123,7 @@ def test_painted_masks_and_refinement_maps_take_extra_partitions_too():
 
 
 def test_extra_partitions_need_eq4_and_are_a_config_option():
-    model = _tiny_model()
+    model = tiny_model()
     with pytest.raises(ConfigError, match="extra_partitions needs presegmentation='eq4'"):
         VideoSegmenter(model, presegmentation='vote', extra_partitions=SHIFTED)
     with pytest.warns(UserWarning, match='random weights'):

@@ -1,0 +1,29 @@
+"""What the partition tests share: the tiny model, a short clip of moving squares and a
+boundary partition for it."""
+import os.path as osp
+
+import numpy as np
+import torch
+from mmengine.config import Config
+
+from shls.registry import MODELS
+from shls.utils import register_all_modules
+from synthetic_clips import moving_squares
+
+CONFIGS = osp.join(osp.dirname(osp.abspath(__file__)), 'fixtures', 'configs')
+#: A finer partition along the boundaries for the tiny frames (test_cfg.boundary_partition).
+FINER = dict(generator=dict(type='SLICSuperpixels', n_segments=240, max_num_iter=5),
+             width=3, min_object_side=0.0)
+
+
+def tiny_model():
+    """The tiny SHLS of ``tests/fixtures/configs/shls_tiny.py``, seeded weights."""
+    register_all_modules(init_default_scope=False)
+    torch.manual_seed(0)
+    return MODELS.build(Config.fromfile(osp.join(CONFIGS, 'shls_tiny.py')).model)
+
+
+def squares_clip(n: int = 4):
+    """``n`` frames (and id maps) of a red square moving past a still blue one."""
+    rng = np.random.default_rng(0)
+    return [moving_squares(t, rng, step=2, blue=True) for t in range(n)]
