@@ -60,5 +60,7 @@ model['test_cfg']['int8'] = 'auto'
 model['test_cfg']['extra_partitions'] = None
 # Nor the finer partition along the boundaries (not measured on this model; ~80 ms).
 model['test_cfg']['boundary_partition'] = None
+# Nor the pixel classifier along the boundaries (not measured on this model).
+model['test_cfg']['pixel_classifier'] = None
 train_cfg = dict(max_iters=1000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

@@ -7,6 +7,7 @@ from shls.models.segmentors.boundary_band import build_boundary_band
 from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.one_shot import PRESEGMENTATIONS
 from shls.models.segmentors.partitions import build_extra_partitions
+from shls.models.segmentors.pixel_classifier import build_pixel_classifier
 from shls.utils.keys import check_known_keys
 from shls.utils.errors import ConfigError
 
@@ -104,6 +105,13 @@ DEFAULT_TEST_CFG = dict(
     # probabilities to the per-pixel average as one more partition
     # (shls.models.segmentors.boundary_band); None = off.
     boundary_partition=None,
+    # A per-video classifier of pixels ('eq4' pre-segmentation; not in the paper):
+    # dict(type='RidgePixelClassifier', weight=q, width=w, ...) is fitted by ridge
+    # regression on each annotated frame's backbone maps and colour near the objects'
+    # boundaries; on predicted frames its class probabilities take a share q of the
+    # per-pixel probabilities within w pixels of each object's boundary
+    # (shls.models.segmentors.pixel_classifier); None = off.
+    pixel_classifier=None,
     # Compute the next frame's superpixels in a background thread while the current
     # frame runs, when the stream loop announces it (VideoSegmenter.prefetch); the masks
     # are the same. False: every step computes its own (e.g. for a superpixel generator
@@ -158,7 +166,8 @@ def check_test_cfg(cfg: dict) -> None:
     check_flow_prior(cfg['flow_prior'])
     build_edge_aware(cfg['edge_aware'])
     for key, builder in (('extra_partitions', build_extra_partitions),
-                         ('boundary_partition', build_boundary_band)):
+                         ('boundary_partition', build_boundary_band),
+                         ('pixel_classifier', build_pixel_classifier)):
         if builder(cfg[key]) and cfg['presegmentation'] != 'eq4':
             raise ConfigError(f"test_cfg.{key} needs presegmentation='eq4', got "
                               f"{cfg['presegmentation']!r}")

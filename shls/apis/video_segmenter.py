@@ -24,6 +24,7 @@ from shls.models.segmentors.frame_context import FrameContext, Segmentation
 from shls.models.segmentors.frame_encoder import FrameEncoder, model_device
 from shls.models.segmentors.one_shot import PRESEGMENTATIONS, OneShotCore
 from shls.models.segmentors.partitions import build_extra_partitions
+from shls.models.segmentors.pixel_classifier import build_pixel_classifier
 from shls.models.segmentors.refiner import Refiner
 from shls.models.utils import check_id_mask, segment_mode
 from shls.structures.ids import BACKGROUND, NUM_LABEL_BINS, VOID_ID
@@ -127,12 +128,14 @@ class VideoSegmenter:
         uses_backbone = not (describer.handcrafted is not None and refiner is None
                              and cfg['learned_weight'] == 0)
         band = build_boundary_band(cfg['boundary_partition'])
+        pixels = build_pixel_classifier(cfg['pixel_classifier'])
         encoder = FrameEncoder(self.model, describer, with_maps=refiner is not None,
                                uses_backbone=uses_backbone, channels_last=self.channels_last,
                                autocast=self._autocast, stage=self.stage,
                                extra_partitions=build_extra_partitions(
                                    cfg['extra_partitions']),
-                               boundary_partition=band.generator if band else None)
+                               boundary_partition=band.generator if band else None,
+                               pixel_maps=pixels is not None)
         flow = cfg['flow_prior']
         return OneShotCore(self.model.build_memory(), encoder, refiner,
                            presegmentation=cfg['presegmentation'],
@@ -142,7 +145,7 @@ class VideoSegmenter:
                            flow_weight=flow['weight'] if flow else 0.0,
                            flow_pixel_weight=flow.get('pixel_weight', 0.0) if flow else 0.0,
                            edge_aware=build_edge_aware(cfg['edge_aware']),
-                           boundary_band=band,
+                           boundary_band=band, pixel_classifier=pixels,
                            decoder_context=self._autocast)
 
     def _build_refiner(self) -> Optional[Refiner]:
@@ -390,4 +393,5 @@ class VideoSegmenter:
             given = torch.unique(target[trusted])
             out[torch.isin(out, given) & ~trusted] = BACKGROUND
         self.core.start_refiner(ctx, out)
+        self.core.fit_pixel_classifier(ctx, out)
         return out

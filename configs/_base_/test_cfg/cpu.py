@@ -66,4 +66,14 @@ cpu_test_cfg = dict(
             scale=0.5,
             generator=dict(type='SLICSuperpixels', segment_area=50, compactness=20)),
         width=12,
-        min_object_side=5.0))
+        min_object_side=5.0),
+    # a per-video classifier of pixels along the same boundaries: fitted by ridge
+    # regression on the annotated frame's backbone maps (L1 at stride 2, L4 upsampled)
+    # and colour within 24 px of its objects' boundaries; on every predicted frame its
+    # class probabilities take half of the per-pixel probabilities within 12 px of each
+    # object's boundary (objects at least 5 mean superpixel sides across), before the
+    # flow blend and the guided filter (+2.43 / +1.38 J&F on ../shared/data/davis /
+    # davis_train; share 0.3: +1.92 / +0.96, 0.7: +2.25 / +1.58; README, "Since commit
+    # 7ad747d"); None = off
+    pixel_classifier=dict(type='RidgePixelClassifier', weight=0.5, width=12,
+                          min_object_side=5.0, fit_width=24, ridge=1.0, use_l4=True))

@@ -46,7 +46,8 @@ class GuidedFilterMask:
     @torch.no_grad()
     def __call__(self, image: Tensor, superpixels: Tensor, probs: Tensor,
                  extra: Sequence[Tuple[Tensor, Tensor]] = (),
-                 prior: Optional[Callable[[Tensor], Tensor]] = None) -> Tensor:
+                 prior: Optional[Callable[[Tensor], Tensor]] = None,
+                 post: Optional[Callable[[Tensor], Tensor]] = None) -> Tensor:
         """Column of ``probs`` that wins at each pixel.
 
         Args:
@@ -62,6 +63,8 @@ class GuidedFilterMask:
                 first ``C'`` classes before the filter (the last class is implied when
                 the rows sum to 1), e.g. the warped previous mask blended in
                 (``test_cfg.flow_prior.pixel_weight``); it must keep row sums.
+            post: Applied to the filtered ``(C, H, W)`` probabilities before the argmax
+                (e.g. ``test_cfg.pixel_classifier``'s share after the filter).
 
         Returns:
             ``(H, W)`` int64 indices into the ``C`` classes.
@@ -84,6 +87,8 @@ class GuidedFilterMask:
         smooth = guided_filter(guide.contiguous(), maps, radius, self.eps, self.scale)[0]
         if implied:
             smooth = torch.cat([smooth, 1 - smooth.sum(dim=0, keepdim=True)])
+        if post is not None:
+            smooth = post(smooth)
         # argmax over a last, contiguous dim: ~5x faster on a CPU than over dim 0
         return smooth.permute(1, 2, 0).contiguous().argmax(dim=-1)
 

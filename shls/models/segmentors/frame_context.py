@@ -6,6 +6,7 @@ from torch import Tensor
 
 from ..memory import MemoryReadout
 from .partitions import Partition
+from .pixel_classifier import PixelMaps
 from .refiner import RefinedFrame
 
 
@@ -31,6 +32,8 @@ class FrameContext:
             annotated frames), whose probabilities join the main partition's in the mask.
         boundary: The finer partition of ``test_cfg.boundary_partition`` (not on
             annotated frames), scored only along the objects' boundaries.
+        pixel_maps: The backbone maps the pixel classifier reads
+            (``test_cfg.pixel_classifier``; ``None`` when it is off).
     """
 
     index: int
@@ -45,6 +48,7 @@ class FrameContext:
     untraced: Optional[Tensor] = None
     extra: List[Partition] = field(default_factory=list)
     boundary: Optional[Partition] = None
+    pixel_maps: Optional[PixelMaps] = None
 
 
 class Segmentation(NamedTuple):

@@ -11,6 +11,7 @@ from ..superpixels import SuperpixelGenerator
 from .descriptors import SuperfeatureDescriber
 from .frame_context import FrameContext
 from .partitions import Partition
+from .pixel_classifier import PixelMaps
 
 #: ``stage(name)`` -> a context manager timing that stage (see ``StageTimer``).
 StageHook = Callable[[str], ContextManager]
@@ -53,6 +54,8 @@ class FrameEncoder:
         boundary_partition: Generator of the finer partition of
             ``test_cfg.boundary_partition``, pooled the same way into
             :attr:`FrameContext.boundary` (``None``: none).
+        pixel_maps: Keep the backbone maps in :attr:`FrameContext.pixel_maps` (for
+            ``test_cfg.pixel_classifier``).
     """
 
     def __init__(self, model: nn.Module, describer: SuperfeatureDescriber,
@@ -61,7 +64,8 @@ class FrameEncoder:
                  autocast: Callable[[], ContextManager] = nullcontext,
                  stage: StageHook = no_stage,
                  extra_partitions: Sequence[SuperpixelGenerator] = (),
-                 boundary_partition: Optional[SuperpixelGenerator] = None) -> None:
+                 boundary_partition: Optional[SuperpixelGenerator] = None,
+                 pixel_maps: bool = False) -> None:
         self.model = model
         self.describer = describer
         self.with_maps = with_maps
@@ -71,6 +75,7 @@ class FrameEncoder:
         self.stage = stage
         self.extra_partitions = list(extra_partitions)
         self.boundary_partition = boundary_partition
+        self.pixel_maps = pixel_maps and uses_backbone
 
     def partitions(self, rgb: np.ndarray) -> Tuple[np.ndarray, List[np.ndarray]]:
         """The superpixels of a frame that is not annotated: the main partition and the
@@ -121,14 +126,16 @@ class FrameEncoder:
                                for labels in (superpixels, *extra))
         with self.stage('features'), self.autocast():
             image = self._normalise(rgb, device)
-            features, l1, l4, extra_features = self._features(image, spx, extra_spx)
+            features, l1, l4, extra_features, pixel_maps = self._features(image, spx,
+                                                                          extra_spx)
         with self.stage('descriptors'):
             features = self.describer(features, rgb, spx)
             parts = [Partition(labels, self.describer(feats, rgb, labels))
                      for labels, feats in zip(extra_spx, extra_features)]
         count = len(self.extra_partitions)
         return FrameContext(index, image, spx, features, l1=l1, l4=l4, extra=parts[:count],
-                            boundary=parts[count] if len(parts) > count else None)
+                            boundary=parts[count] if len(parts) > count else None,
+                            pixel_maps=pixel_maps)
 
     def from_maps(self, superpixels: Tensor, features: Tensor, l1: Tensor, l4: Tensor,
                   rgb: Optional[np.ndarray] = None, index: int = 0) -> FrameContext:
@@ -154,21 +161,28 @@ class FrameEncoder:
         return image
 
     def _features(self, image: Tensor, spx: Tensor, extra: Sequence[Tensor] = ()
-                  ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor], List[Tensor]]:
-        """``(features, l1, l4, extra features)`` in float32; the maps ``None`` without
-        :attr:`with_maps`."""
-        l1 = l4 = None
+                  ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor], List[Tensor],
+                             Optional[PixelMaps]]:
+        """``(features, l1, l4, extra features, pixel maps)`` in float32; the decoder maps
+        ``None`` without :attr:`with_maps`, the pixel maps without :attr:`pixel_maps`."""
+        l1 = l4 = pixel_maps = None
         if not self.uses_backbone:  # no-learning variant: colour block only
             features, *others = (image.new_zeros(int(s.max()) + 1, 0) for s in (spx, *extra))
-        elif not self.with_maps and not extra:
-            features, _ = self.model.extract_superfeatures(image, spx[None])
-            others = []
-        elif not self.with_maps:
-            features, *others = self.model.extract_superfeatures_multi(
-                image, [s[None] for s in (spx, *extra)])
-        else:
+        elif self.with_maps:
             maps = self.model.extract_feature_maps(image, spx[None],
                                                    [s[None] for s in extra])
             features, others = maps.features, list(maps.extra)
             l1, l4 = maps.l1.float(), maps.l4.float()
-        return features.float(), l1, l4, [f.float() for f in others]
+            if self.pixel_maps:  # without the three painted meta channels
+                pixel_maps = PixelMaps(l1[:, :-3], l4[:, :-3], image)
+        elif self.pixel_maps:
+            (features, *others), raw1, raw4 = self.model.extract_superfeatures_and_maps(
+                image, [s[None] for s in (spx, *extra)])
+            pixel_maps = PixelMaps(raw1.float(), raw4.float(), image)
+        elif not extra:
+            features, _ = self.model.extract_superfeatures(image, spx[None])
+            others = []
+        else:
+            features, *others = self.model.extract_superfeatures_multi(
+                image, [s[None] for s in (spx, *extra)])
+        return features.float(), l1, l4, [f.float() for f in others], pixel_maps

@@ -27,6 +27,7 @@ from .edge_aware import EdgeAware
 from .frame_context import FrameContext, Segmentation
 from .frame_encoder import FrameEncoder
 from .partitions import mean_painted
+from .pixel_classifier import PixelVote, RidgePixelClassifier
 from .refiner import Refiner, object_masks
 
 #: Pre-segmentation rules: ``'eq4'``, the argmax of the paper's Eq. 4; ``'vote'``, the
@@ -61,6 +62,10 @@ class OneShotCore:
         boundary_band: ``'eq4'`` only: where a finer partition of the frame
             (:attr:`FrameContext.boundary`) joins the probabilities, along the objects'
             boundaries (:mod:`~shls.models.segmentors.boundary_band`); ``None``: nowhere.
+        pixel_classifier: ``'eq4'`` only: a per-video classifier of the frame's pixels,
+            fitted on annotated frames (:meth:`fit_pixel_classifier`), whose
+            probabilities join along the objects' boundaries
+            (:mod:`~shls.models.segmentors.pixel_classifier`); ``None``: off.
         decoder_context: Context around the refinement decoder (e.g. autocast).
     """
 
@@ -70,6 +75,7 @@ class OneShotCore:
                  proximity_prior: Optional[dict] = None, flow_weight: float = 0.0,
                  flow_pixel_weight: float = 0.0, edge_aware: Optional[EdgeAware] = None,
                  boundary_band: Optional[BoundaryBand] = None,
+                 pixel_classifier: Optional[RidgePixelClassifier] = None,
                  decoder_context: Callable[[], ContextManager] = nullcontext) -> None:
         if presegmentation not in PRESEGMENTATIONS:
             raise ConfigError(f'presegmentation must be one of {PRESEGMENTATIONS}, got '
@@ -85,6 +91,7 @@ class OneShotCore:
         self.flow_pixel_weight = float(flow_pixel_weight)
         self.edge_aware = edge_aware
         self.boundary_band = boundary_band
+        self.pixel_classifier = pixel_classifier
         self.decoder_context = decoder_context
 
     # ------------------------------------------------------------------- state
@@ -94,6 +101,8 @@ class OneShotCore:
         self.encoder.reset()
         if self.refiner is not None:
             self.refiner.reset()
+        if self.pixel_classifier is not None:
+            self.pixel_classifier.reset()
 
     @property
     def object_ids(self) -> Tensor:
@@ -147,6 +156,18 @@ class OneShotCore:
         self.refiner.start(ctx.l1, ctx.l4, ctx.superpixels, self.memory.query(ctx.features),
                            label_map, self.object_ids)
 
+    def fit_pixel_classifier(self, ctx: FrameContext, label_map: Tensor) -> None:
+        """Fit the pixel classifier to an annotated frame over the memory's classes (a
+        no-op without one or without the frame's backbone maps).
+
+        Args:
+            ctx: The frame (with :attr:`FrameContext.pixel_maps`).
+            label_map: ``(H, W)`` int64 object ids of the frame.
+        """
+        if self.pixel_classifier is None or ctx.pixel_maps is None:
+            return
+        self.pixel_classifier.fit(ctx.pixel_maps, label_map, self.memory.classes)
+
     # ------------------------------------------------------------ later frames
     def query(self, ctx: FrameContext) -> MemoryReadout:
         """Score the frame's superfeatures against memory; sets ``ctx.readout`` (and the
@@ -161,8 +182,9 @@ class OneShotCore:
         ``softmax(Eq.-4 scores / confidence_temperature)`` as probabilities (the mask
         by :attr:`edge_aware` when set). With extra partitions (``'eq4'`` only) the
         mask comes from the probabilities of all partitions averaged per pixel, with
-        :attr:`boundary_band` the finer partition's too along the objects' boundaries;
-        labels and probabilities stay the main partition's."""
+        :attr:`boundary_band` the finer partition's too along the objects' boundaries,
+        then :attr:`pixel_classifier`'s there; labels and probabilities stay the main
+        partition's."""
         readout = ctx.readout
         scores = self._scores(ctx, ctx.superpixels, readout)
         probs = torch.softmax(scores / self.confidence_temperature, dim=1)
@@ -174,6 +196,9 @@ class OneShotCore:
             priors = []
             if self.boundary_band is not None and ctx.boundary is not None:
                 priors.append(partial(self._mix_boundary, ctx, partitions=1 + len(extra)))
+            vote = self._pixel_vote(ctx)
+            if vote is not None:
+                priors.append(vote.before)
             if self.edge_aware is not None and ctx.image is not None:
                 if self.flow_pixel_weight > 0 and ctx.warped_mask is not None:
                     priors.append(partial(
@@ -182,11 +207,15 @@ class OneShotCore:
                 options = dict(extra=extra) if extra else {}
                 if priors:
                     options['prior'] = partial(_chain, priors)
+                if vote is not None:
+                    options['post'] = vote.after
                 mask = self.edge_aware(ctx.image, ctx.superpixels, probs, **options)
                 return Segmentation(readout.classes[mask], labels, probs)
             if not extra and not priors:
                 return Segmentation(paint(labels, ctx.superpixels), labels, probs)
             mean = _chain(priors, mean_painted([(ctx.superpixels, probs), *extra]))
+            if vote is not None:
+                mean = vote.after(mean)
             mask = readout.classes[mean.permute(1, 2, 0).contiguous().argmax(dim=-1)]
             return Segmentation(mask, labels, probs)
         mask = paint(readout.vote, ctx.superpixels)
@@ -214,6 +243,13 @@ class OneShotCore:
             scores = scores + self.flow_weight * pick(flow_prior_scores(
                 superpixels, ctx.warped_mask, readout.classes, count, ctx.untraced))
         return scores
+
+    def _pixel_vote(self, ctx: FrameContext) -> Optional[PixelVote]:
+        """The pixel classifier's say on the frame (``None``: it has none)."""
+        if self.pixel_classifier is None or ctx.pixel_maps is None:
+            return None
+        return self.pixel_classifier.vote(ctx.pixel_maps, ctx.readout.classes,
+                                          ctx.superpixels.numel() / max(1, len(ctx.features)))
 
     def _mix_boundary(self, ctx: FrameContext, maps: Tensor, partitions: int) -> Tensor:
         """The finer partition's probabilities joined to ``(C', H, W)`` painted ``maps``

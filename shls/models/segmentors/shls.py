@@ -226,10 +226,26 @@ class SHLS(BaseModel):
         Returns:
             ``(N_i, S)`` features of each partition, frame by frame.
         """
+        return self.extract_superfeatures_and_maps(frames, partitions)[0]
+
+    def extract_superfeatures_and_maps(self, frames: Tensor, partitions: Sequence[Tensor]
+                                       ) -> Tuple[List[Tensor], Tensor, Tensor]:
+        """:meth:`extract_superfeatures_multi` and the backbone maps it pooled
+        (``test_cfg.pixel_classifier`` reads them).
+
+        Args:
+            frames: ``(B, 3, H, W)`` normalised images.
+            partitions: ``(B, H, W)`` int64 superpixel ids of each partition.
+
+        Returns:
+            ``(features, l1, l4)``: the ``(N_i, S)`` features of each partition and the
+            backbone's ``l1`` (at its own stride when ``l1_at_input_size`` is off) and
+            ``l4`` maps, in the backbone's dtype.
+        """
         for superpixels in partitions:
             self._check_sizes(frames, superpixels)
         l1, l4 = self.backbone(frames)
-        return [self.head(l1, l4, superpixels)[0] for superpixels in partitions]
+        return [self.head(l1, l4, superpixels)[0] for superpixels in partitions], l1, l4
 
     def extract_feature_maps(self, frames: Tensor, superpixels: Tensor,
                              extra: Sequence[Tensor] = ()) -> FeatureMaps:
