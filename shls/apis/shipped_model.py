@@ -3,9 +3,9 @@
 Two models ship (README, "Results"):
 
 - ``accurate``: the half-width model (``SHIPPED_CONFIG``). Its backbone runs in
-  bfloat16 where the CPU has fast bfloat16 (J&F 69.35 / 73.75 on ``../shared/data/davis``
-  / ``davis_train``, ~3 frames/s at 480p on 2 cores), else in int8 where that is faster
-  than float32 (``test_cfg.int8='auto_float32'``: 70.25 / 74.09 on 2 AVX2 cores at ~2.1
+  bfloat16 where the CPU has fast bfloat16 (J&F 71.78 / 75.13 on ``../shared/data/davis``
+  / ``davis_train``, ~2.9 frames/s at 480p on 2 cores), else in int8 where that is faster
+  than float32 (``test_cfg.int8='auto_float32'``: 71.52 / 75.85 on 2 AVX2 cores at ~2.0
   frames/s);
 - ``fast``: the quarter-width model (``FAST_CONFIG``), its backbone in int8 where faster
   (``test_cfg.int8='auto'``): J&F 64.16 / 68.67 on 2 AVX2 cores at ~6.9 frames/s, 65.62 /
