@@ -7,8 +7,9 @@ one-hot classes of the pixels near the objects' boundaries, from the backbone's 
 (stride 2), its L4 map (stride 4, upsampled) and the frame's colour. On every predicted
 frame its class probabilities replace a share ``weight`` of the superpixels' within
 ``width`` pixels of each object's boundary before the edge-aware filter, and a share
-``post_weight`` of the filtered ones after it, where a part thinner than the filter's
-window survives (README, "Since commit 7ad747d").
+``post_weight`` of the filtered ones after it (0 in the shipped settings: it keeps some
+parts thinner than the filter's window but scatters specks elsewhere; README, "Since
+commit 7ad747d").
 
 Every step is linear up to the clamp of the scores, so the classifier is applied as 1x1
 projections of each map at its own resolution (the standardisation folded into the
