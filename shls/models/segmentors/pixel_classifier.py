@@ -58,12 +58,14 @@ class _Fit:
     bias: Tensor
 
 
-def _ring(labels: Tensor, width: int) -> Tensor:
-    """``(h, w)`` bool: pixels with another label within an elliptic window of
-    half-side ``width``."""
-    values = labels.numpy().astype(np.float32)
+def fit_pixels(labels: Tensor, classes: Tensor, width: int) -> Tensor:
+    """``(h, w)`` bool: the pixels a fit learns from, those of a class in ``classes``
+    with another label within an elliptic window of half-side ``width`` (void and
+    unknown labels are left out)."""
+    values = labels.cpu().numpy().astype(np.float32)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * width + 1,) * 2)
-    return torch.from_numpy(cv2.dilate(values, kernel) != cv2.erode(values, kernel))
+    ring = torch.from_numpy(cv2.dilate(values, kernel) != cv2.erode(values, kernel))
+    return ring.to(labels.device) & torch.isin(labels, classes.to(labels.device))
 
 
 def _colour(image: Tensor, size: Tuple[int, int]) -> Tensor:
@@ -151,8 +153,8 @@ class RidgePixelClassifier:
         small = F.interpolate(label_map[None, None].float(), size=size,
                               mode='nearest')[0, 0].long().cpu()
         stride = label_map.shape[-1] / size[-1]
-        ring = _ring(small, max(1, round(self.fit_width / stride)))
-        ring = (ring & torch.isin(small, classes.cpu())).to(feats.device)  # no void
+        ring = fit_pixels(small, classes, max(1, round(self.fit_width / stride)))
+        ring = ring.to(feats.device)
         if not bool(ring.any()):  # one class everywhere: nothing to separate
             self._fit = None
             return

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from shls.apis import VideoSegmenter, init_segmenter
 from shls.models.segmentors.pixel_classifier import (PixelMaps, RidgePixelClassifier,
-                                                      build_pixel_classifier)
+                                                      build_pixel_classifier, fit_pixels)
 from shls.utils.errors import ConfigError, UnknownNameError
 from partition_kit import CONFIGS, squares_clip, tiny_model
 
@@ -96,10 +96,12 @@ def test_the_vote_mixes_only_in_the_band_before_and_after_the_filter():
     assert torch.equal(changed, vote.band)
     assert changed.any() and not changed[:9].any() and not changed[18:30, 21:39].any()
     pixels = classifier.probabilities(maps)
-    torch.testing.assert_close(out[:, changed], 0.5 * probs[:, changed] + 0.5 * pixels[:1, changed])
+    torch.testing.assert_close(out[:, changed],
+                               0.5 * probs[:, changed] + 0.5 * pixels[:1, changed])
     full = torch.cat([out, 1 - out])  # after the filter: every class
     after = vote.after(full)
-    torch.testing.assert_close(after[:, changed], 0.75 * full[:, changed] + 0.25 * pixels[:, changed])
+    torch.testing.assert_close(after[:, changed],
+                               0.75 * full[:, changed] + 0.25 * pixels[:, changed])
     assert torch.equal(after[:, ~changed], full[:, ~changed])
     # another set of classes (an object added since the fit), both shares 0
     assert classifier.vote(maps, torch.tensor([0, 1, 2]), 16.0) is None
@@ -118,6 +120,25 @@ def test_a_frame_with_one_class_fits_nothing():
     empty = torch.zeros(48, 64, dtype=torch.int64)
     classifier.fit(_maps(empty), empty, torch.tensor([0, 1]))
     assert not classifier.is_fitted
+
+
+def test_the_fit_learns_from_both_sides_of_the_boundaries_but_not_from_void():
+    labels = torch.zeros(12, 16, dtype=torch.int64)
+    labels[4:8, 4:8] = 1
+    labels[:, 14:] = 255  # void
+    pixels = fit_pixels(labels, torch.tensor([0, 1]), 1)
+    ring = torch.zeros(12, 16, dtype=torch.bool)
+    ring[3:9, 3:9] = True
+    ring[5:7, 5:7] = False  # two pixels inside: no other label within one pixel
+    ring[:, 13] = True  # background next to the void strip
+    ring[[3, 3, 8, 8], [3, 8, 3, 8]] = False  # the elliptic window's corners
+    assert torch.equal(pixels, ring)
+    # a fit with a void strip works and leaves it out
+    label_map = _square()
+    label_map[:, :8] = 255
+    classifier = RidgePixelClassifier(fit_width=8)
+    classifier.fit(_maps(label_map), label_map, torch.tensor([0, 1]))
+    assert (classifier.probabilities(_maps(label_map))[1][14:34, 18:42] > 0.7).all()
 
 
 def test_build_pixel_classifier():
