@@ -66,9 +66,8 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
         assert test_cfg['superpixels']['generator'].pop('max_num_iter') == 7
         assert test_cfg.pop('extra_partitions') is None
         assert test_cfg.pop('boundary_partition') is None
-        assert test_cfg.pop('pixel_classifier') is None
         shared = {k: v for k, v in shared.items()
-                  if k not in ('extra_partitions', 'boundary_partition', 'pixel_classifier')}
+                  if k not in ('extra_partitions', 'boundary_partition')}
         assert test_cfg['flow_prior'].pop('preset') == 'fast'
         assert test_cfg['flow_prior'].pop('occlusion_check') is False
         assert shared['flow_prior'].pop('occlusion_check') is True
@@ -130,8 +129,6 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     assert cpu['model']['test_cfg'].pop('extra_partitions')[0]['generator']['shift'] == 5
     assert w16['model']['test_cfg'].pop('boundary_partition') is None
     assert cpu['model']['test_cfg'].pop('boundary_partition')['width'] == 12
-    assert w16['model']['test_cfg'].pop('pixel_classifier') is None
-    assert cpu['model']['test_cfg'].pop('pixel_classifier')['weight'] == 0.5
     assert w16['model']['test_cfg']['flow_prior'].pop('preset') == 'fast'
     assert w16['model']['test_cfg']['flow_prior'].pop('occlusion_check') is False
     assert cpu['model']['test_cfg']['flow_prior'].pop('occlusion_check') is True

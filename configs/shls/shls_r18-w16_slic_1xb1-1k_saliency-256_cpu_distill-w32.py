@@ -24,6 +24,5 @@ model['test_cfg']['edge_aware']['eps'] = 0.16
 model['test_cfg']['int8'] = 'auto'
 model['test_cfg']['extra_partitions'] = None
 model['test_cfg']['boundary_partition'] = None
-model['test_cfg']['pixel_classifier'] = None
 train_cfg = dict(max_iters=1000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

@@ -8,8 +8,8 @@ Two models ship (README, "Results"):
   than float32 (``test_cfg.int8='auto_float32'``: 71.52 / 75.85 on 2 AVX2 cores at ~2.0
   frames/s);
 - ``fast``: the quarter-width model (``FAST_CONFIG``), its backbone in int8 where faster
-  (``test_cfg.int8='auto'``): J&F 64.16 / 68.67 on 2 AVX2 cores at ~6.9 frames/s, 65.62 /
-  68.91 natively at ~7.6; its box prompts are weaker (first-frame J of a box 60.9
+  (``test_cfg.int8='auto'``): J&F 65.04 / 69.87 on 2 AVX2 cores at ~5.7 frames/s, 65.72 /
+  70.41 natively at ~7.4; its box prompts are weaker (first-frame J of a box 60.9
   against 67.2 on ``davis``).
 
 ``auto`` takes the accurate model where its backbone runs faster than in float32: on
