@@ -3,11 +3,14 @@ boundary partition for it."""
 import os.path as osp
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 
+from shls.apis import VideoSegmenter, init_segmenter
 from shls.registry import MODELS
 from shls.utils import register_all_modules
+from shls.utils.errors import ConfigError
 from synthetic_clips import moving_squares
 
 CONFIGS = osp.join(osp.dirname(osp.abspath(__file__)), 'fixtures', 'configs')
@@ -27,3 +30,14 @@ def squares_clip(n: int = 4):
     """``n`` frames (and id maps) of a red square moving past a still blue one."""
     rng = np.random.default_rng(0)
     return [moving_squares(t, rng, step=2, blue=True) for t in range(n)]
+
+
+def eq4_only_option(key: str, value):
+    """Check that ``test_cfg.<key>=value`` is refused with the ``'vote'``
+    pre-segmentation and is a config option; returns the segmenter of the tiny config
+    with it."""
+    with pytest.raises(ConfigError, match=f"{key} needs presegmentation='eq4'"):
+        VideoSegmenter(tiny_model(), presegmentation='vote', **{key: value})
+    with pytest.warns(UserWarning, match='random weights'):
+        return init_segmenter(osp.join(CONFIGS, 'shls_tiny.py'), device='cpu',
+                              cfg_options={f'model.test_cfg.{key}': value})

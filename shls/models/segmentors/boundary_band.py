@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from shls.registry import build_component
+from shls.structures.ids import BACKGROUND
 from shls.utils.errors import ConfigError
 from shls.utils.keys import check_known_keys
 from ..superpixels import SuperpixelGenerator
@@ -67,6 +68,18 @@ def build_boundary_band(cfg: Optional[dict]) -> Optional[BoundaryBand]:
     generator = build_component(cfg['generator'], 'test_cfg.boundary_partition.generator',
                                 EXAMPLE)
     return BoundaryBand(generator, width, float(side))
+
+
+def object_band(maps: Tensor, classes: Tensor, width: int, min_area: float) -> Tensor:
+    """:func:`band_mask` of the per-pixel winners of ``(C', H, W)`` probabilities of the
+    first ``C'`` of the ``classes`` (the last one implied when ``C' < C``): pixels within
+    ``width`` of the boundary of an object (not background) of at least ``min_area``."""
+    full = maps if len(maps) == len(classes) else torch.cat(
+        [maps, 1 - maps.sum(dim=0, keepdim=True)])
+    columns = torch.arange(len(classes), device=classes.device)
+    # argmax over a last, contiguous dim: ~5x faster on a CPU than over dim 0
+    winner = full.permute(1, 2, 0).contiguous().argmax(dim=-1)
+    return band_mask(winner, columns[classes != BACKGROUND], width, min_area)
 
 
 def band_mask(columns: Tensor, object_columns: Tensor, width: int, min_area: float) -> Tensor:

@@ -50,6 +50,11 @@ class FrameContext:
     boundary: Optional[Partition] = None
     pixel_maps: Optional[PixelMaps] = None
 
+    @property
+    def superpixel_area(self) -> float:
+        """Mean area (pixels) of the main partition's superpixels."""
+        return self.superpixels.numel() / max(1, len(self.features))
+
 
 class Segmentation(NamedTuple):
     """The decision on one frame.

@@ -22,7 +22,7 @@ from ..memory import (MemoryBank, MemoryReadout, eq4_scores, filter_vote_outlier
 from ..memory.flow_pixel_prior import blend_warped_mask
 from ..memory.flow_prior import flow_prior_scores
 from ..utils import paint, segment_mode
-from .boundary_band import BoundaryBand, band_mask, mix_in_band
+from .boundary_band import BoundaryBand, mix_in_band, object_band
 from .edge_aware import EdgeAware
 from .frame_context import FrameContext, Segmentation
 from .frame_encoder import FrameEncoder
@@ -249,21 +249,15 @@ class OneShotCore:
         if self.pixel_classifier is None or ctx.pixel_maps is None:
             return None
         return self.pixel_classifier.vote(ctx.pixel_maps, ctx.readout.classes,
-                                          ctx.superpixels.numel() / max(1, len(ctx.features)))
+                                          ctx.superpixel_area)
 
     def _mix_boundary(self, ctx: FrameContext, maps: Tensor, partitions: int) -> Tensor:
         """The finer partition's probabilities joined to ``(C', H, W)`` painted ``maps``
         (the first ``C'`` classes; the last one implied when ``C' < C``) within the band
         along the objects' boundaries; only its superpixels there are scored."""
-        classes, band_cfg, part = ctx.readout.classes, self.boundary_band, ctx.boundary
-        full = maps if len(maps) == len(classes) else torch.cat(
-            [maps, 1 - maps.sum(dim=0, keepdim=True)])
-        side2 = ctx.superpixels.numel() / max(1, len(ctx.features))
-        columns = torch.arange(len(classes), device=classes.device)
-        # argmax over a last, contiguous dim: ~5x faster on a CPU than over dim 0
-        winner = full.permute(1, 2, 0).contiguous().argmax(dim=-1)
-        band = band_mask(winner, columns[classes != BACKGROUND], band_cfg.width,
-                         band_cfg.min_object_side ** 2 * side2)
+        band_cfg, part = self.boundary_band, ctx.boundary
+        band = object_band(maps, ctx.readout.classes, band_cfg.width,
+                           band_cfg.min_object_side ** 2 * ctx.superpixel_area)
         rows = torch.unique(part.superpixels[band])
         if not len(rows):
             return maps

@@ -25,9 +25,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from shls.registry import MODELS, build_component
-from shls.structures.ids import BACKGROUND
 from shls.utils.errors import ConfigError
-from .boundary_band import band_mask
+from .boundary_band import object_band
 
 EXAMPLE = "dict(type='RidgePixelClassifier', weight=0.5)"
 
@@ -246,13 +245,7 @@ class PixelVote:
     def before(self, maps: Tensor) -> Tensor:
         """Find the band in ``(C', H, W)`` per-pixel probabilities of the first ``C'``
         classes (the last one implied when ``C' < C``) and mix in ``weight`` there."""
-        classes = self.classes
-        full = maps if len(maps) == len(classes) else torch.cat(
-            [maps, 1 - maps.sum(dim=0, keepdim=True)])
-        columns = torch.arange(len(classes), device=classes.device)
-        winner = full.permute(1, 2, 0).contiguous().argmax(dim=-1)
-        self.band = band_mask(winner, columns[classes != BACKGROUND],
-                              self.classifier.width, self.min_area)
+        self.band = object_band(maps, self.classes, self.classifier.width, self.min_area)
         return self._mix(maps, self.classifier.weight)
 
     def after(self, maps: Tensor) -> Tensor:

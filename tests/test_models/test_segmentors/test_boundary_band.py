@@ -1,17 +1,15 @@
 """A finer partition along the objects' boundaries (test_cfg.boundary_partition)."""
-import os.path as osp
-
 import numpy as np
 import pytest
 import torch
 
-from shls.apis import VideoSegmenter, init_segmenter
+from shls.apis import VideoSegmenter
 from shls.models.segmentors.boundary_band import (BoundaryBand, band_mask,
                                                    build_boundary_band, max_filter,
                                                    max_pool_filter, mix_in_band)
 from shls.models.superpixels import ShiftedSuperpixels, SLICSuperpixels
 from shls.utils.errors import ConfigError, UnknownNameError
-from partition_kit import CONFIGS, FINER, squares_clip, tiny_model
+from partition_kit import FINER, eq4_only_option, squares_clip, tiny_model
 
 SLIC = dict(type='SLICSuperpixels', n_segments=60, max_num_iter=5)
 
@@ -108,11 +106,6 @@ def test_only_the_band_is_scored_and_the_memory_keeps_the_main_partition():
 
 
 def test_boundary_partition_needs_eq4_and_is_a_config_option():
-    model = tiny_model()
-    with pytest.raises(ConfigError, match="boundary_partition needs presegmentation='eq4'"):
-        VideoSegmenter(model, presegmentation='vote', boundary_partition=FINER)
-    with pytest.warns(UserWarning, match='random weights'):
-        seg = init_segmenter(osp.join(CONFIGS, 'shls_tiny.py'), device='cpu', cfg_options={
-            'model.test_cfg.boundary_partition': FINER})
+    seg = eq4_only_option('boundary_partition', FINER)
     assert isinstance(seg.core.encoder.boundary_partition, SLICSuperpixels)
     assert seg.core.boundary_band.width == 3

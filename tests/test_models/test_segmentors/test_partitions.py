@@ -1,16 +1,14 @@
 """Several superpixel partitions per frame (test_cfg.extra_partitions)."""
-import os.path as osp
-
 import numpy as np
 import pytest
 import torch
 
-from shls.apis import VideoSegmenter, init_segmenter
+from shls.apis import VideoSegmenter
 from shls.models.segmentors import GuidedFilterMask
 from shls.models.segmentors.partitions import build_extra_partitions, mean_painted
 from shls.models.superpixels import ResizedSuperpixels, ShiftedSuperpixels
 from shls.utils.errors import ConfigError, UnknownNameError
-from partition_kit import CONFIGS, FINER, squares_clip, tiny_model
+from partition_kit import FINER, eq4_only_option, squares_clip, tiny_model
 
 SHIFTED = [dict(type='ShiftedSuperpixels', shift=3,
                 generator=dict(type='SLICSuperpixels', n_segments=60, max_num_iter=5))]
@@ -123,10 +121,5 @@ def test_painted_masks_and_refinement_maps_take_extra_partitions_too():
 
 
 def test_extra_partitions_need_eq4_and_are_a_config_option():
-    model = tiny_model()
-    with pytest.raises(ConfigError, match="extra_partitions needs presegmentation='eq4'"):
-        VideoSegmenter(model, presegmentation='vote', extra_partitions=SHIFTED)
-    with pytest.warns(UserWarning, match='random weights'):
-        seg = init_segmenter(osp.join(CONFIGS, 'shls_tiny.py'), device='cpu', cfg_options={
-            'model.test_cfg.extra_partitions': SHIFTED})
+    seg = eq4_only_option('extra_partitions', SHIFTED)
     assert len(seg.core.encoder.extra_partitions) == 1

@@ -1,17 +1,15 @@
 """A per-video pixel classifier along the objects' boundaries (test_cfg.pixel_classifier)."""
-import os.path as osp
-
 import cv2
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from shls.apis import VideoSegmenter, init_segmenter
+from shls.apis import VideoSegmenter
 from shls.models.segmentors.pixel_classifier import (PixelMaps, RidgePixelClassifier,
                                                       build_pixel_classifier, fit_pixels)
 from shls.utils.errors import ConfigError, UnknownNameError
-from partition_kit import CONFIGS, squares_clip, tiny_model
+from partition_kit import eq4_only_option, squares_clip, tiny_model
 
 PIXELS = dict(type='RidgePixelClassifier', weight=0.5, post_weight=0.5, width=3,
               min_object_side=0.0, fit_width=6)
@@ -215,10 +213,5 @@ def test_an_object_added_later_refits_over_every_class():
 
 
 def test_pixel_classifier_needs_eq4_and_is_a_config_option():
-    model = tiny_model()
-    with pytest.raises(ConfigError, match="pixel_classifier needs presegmentation='eq4'"):
-        VideoSegmenter(model, presegmentation='vote', pixel_classifier=PIXELS)
-    with pytest.warns(UserWarning, match='random weights'):
-        seg = init_segmenter(osp.join(CONFIGS, 'shls_tiny.py'), device='cpu', cfg_options={
-            'model.test_cfg.pixel_classifier': PIXELS})
+    seg = eq4_only_option('pixel_classifier', PIXELS)
     assert seg.core.pixel_classifier.width == 3 and seg.core.encoder.pixel_maps
