@@ -37,8 +37,8 @@ def test_paper_recipe_values():
 
 
 CPU_TEST_BASE = osp.join(ROOT, 'configs', '_base_', 'test_cfg', 'cpu.py')
-#: The guided filter's ridge in the shared CPU settings (the fast model keeps 0.16).
-SHIPPED_EPS = 0.02
+#: The guided filter's ridge in the shared CPU settings (the fast models too).
+SHIPPED_EPS = 0.001
 #: The flow prior's pixel weight in the shared CPU settings (the fast model keeps 0).
 SHIPPED_PIXEL_WEIGHT = 0.15
 CPU_CONFIGS = [osp.join(ROOT, 'configs', *parts) for parts in (
@@ -73,8 +73,6 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
         assert shared['flow_prior'].pop('occlusion_check') is True
         assert test_cfg['flow_prior'].pop('pixel_weight') == 0.0
         assert shared['flow_prior'].pop('pixel_weight') == SHIPPED_PIXEL_WEIGHT
-        assert test_cfg['edge_aware'].pop('eps') == 0.16
-        assert shared['edge_aware'].pop('eps') == SHIPPED_EPS
         assert test_cfg.pop('int8') == 'auto'  # int8 also in place of bfloat16
         assert shared.pop('int8') == 'auto_float32'
     assert {k: test_cfg[k] for k in shared} == shared
@@ -134,8 +132,8 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     assert cpu['model']['test_cfg']['flow_prior'].pop('occlusion_check') is True
     assert w16['model']['test_cfg']['flow_prior'].pop('pixel_weight') == 0.0
     assert cpu['model']['test_cfg']['flow_prior'].pop('pixel_weight') == SHIPPED_PIXEL_WEIGHT
-    assert w16['model']['test_cfg']['edge_aware'].pop('eps') == 0.16
-    assert cpu['model']['test_cfg']['edge_aware'].pop('eps') == SHIPPED_EPS
+    assert w16['model']['test_cfg']['edge_aware']['eps'] == SHIPPED_EPS
+    assert cpu['model']['test_cfg']['edge_aware']['eps'] == SHIPPED_EPS
     assert w16['model']['test_cfg'].pop('int8') == 'auto'
     assert cpu['model']['test_cfg'].pop('int8') == 'auto_float32'
     assert w16 == cpu

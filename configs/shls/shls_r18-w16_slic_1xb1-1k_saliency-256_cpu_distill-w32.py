@@ -20,7 +20,6 @@ model['test_cfg']['superpixels']['generator']['max_num_iter'] = 7
 model['test_cfg']['flow_prior']['preset'] = 'fast'
 model['test_cfg']['flow_prior']['occlusion_check'] = False
 model['test_cfg']['flow_prior']['pixel_weight'] = 0.0
-model['test_cfg']['edge_aware']['eps'] = 0.16
 model['test_cfg']['int8'] = 'auto'
 model['test_cfg']['extra_partitions'] = None
 model['test_cfg']['boundary_partition'] = None
