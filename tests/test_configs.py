@@ -95,6 +95,18 @@ def test_cpu_table1_configs_test_the_shipped_decoder():
     assert table1.model.test_cfg.roi_max_side == shipped.model.test_cfg.roi_max_side
 
 
+
+def test_no_learning_config_differs_from_the_shipped_settings_only_as_documented():
+    # The colour-only baseline runs the shipped pre-segmentation with learned_weight=0
+    # and keeps the guided filter's ridge it measured best with (README).
+    preseg = load_config(CPU_CONFIGS[2]).model.test_cfg.to_dict()
+    path = osp.join(ROOT, 'configs', 'ablations', 'shls_r18-w32-cpu_davis_no-learning.py')
+    variant = load_config(path).model.test_cfg.to_dict()
+    assert variant.pop('learned_weight') == 0.0 and preseg.pop('learned_weight', 1.0) != 0.0
+    assert variant['edge_aware'].pop('eps') == 0.02
+    assert preseg['edge_aware'].pop('eps') == SHIPPED_EPS
+    assert variant == preseg
+
 def _shls_config(name: str) -> dict:
     """A config of configs/shls as a plain dict."""
     return load_config(osp.join(ROOT, 'configs', 'shls', name)).to_dict()
