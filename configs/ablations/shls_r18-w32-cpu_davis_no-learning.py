@@ -5,8 +5,5 @@
 #   python tools/test.py configs/ablations/shls_r18-w32-cpu_davis_no-learning.py \
 #       checkpoints/shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth
 # (the checkpoint is loaded for the model's shape only; no learned weight is used).
-# It keeps the guided filter's ridge at 0.02, its better one: the shipped 0.001 gives
-# J&F 47.19 / 49.75 on ../shared/data/davis / davis_train against 54.67 / 57.99 at
-# 0.02 (its colour-only probabilities are noisier; README, "Since commit 1be0e6f").
 _base_ = ['./shls_r18-w32-cpu_davis_table1-preseg-only.py']
-model = dict(test_cfg=dict(learned_weight=0.0, edge_aware=dict(eps=0.02)))
+model = dict(test_cfg=dict(learned_weight=0.0))
