@@ -95,7 +95,6 @@ def test_cpu_table1_configs_test_the_shipped_decoder():
     assert table1.model.test_cfg.roi_max_side == shipped.model.test_cfg.roi_max_side
 
 
-
 def test_no_learning_config_is_the_shipped_pre_segmentation_without_learning():
     # The colour-only baseline is the shipped pre-segmentation with learned_weight=0:
     # every other test setting the same (README, "an honest baseline").
@@ -105,6 +104,7 @@ def test_no_learning_config_is_the_shipped_pre_segmentation_without_learning():
     assert variant.pop('learned_weight') == 0.0 and preseg.pop('learned_weight', 1.0) != 0.0
     assert variant['edge_aware']['eps'] == SHIPPED_EPS
     assert variant == preseg
+
 
 def _shls_config(name: str) -> dict:
     """A config of configs/shls as a plain dict."""

@@ -152,8 +152,7 @@ class RidgePixelClassifier:
         small = F.interpolate(label_map[None, None].float(), size=size,
                               mode='nearest')[0, 0].long().cpu()
         stride = label_map.shape[-1] / size[-1]
-        ring = fit_pixels(small, classes, max(1, round(self.fit_width / stride)))
-        ring = ring.to(feats.device)
+        ring = fit_pixels(small, classes, max(1, round(self.fit_width / stride))).to(feats.device)
         if not bool(ring.any()):  # one class everywhere: nothing to separate
             self._fit = None
             return
