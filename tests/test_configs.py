@@ -64,6 +64,8 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
     test_cfg = load_config(path).model.test_cfg.to_dict()
     if 'w16_slic' in path:  # its documented changes
         assert test_cfg['superpixels']['generator'].pop('max_num_iter') == 7
+        assert test_cfg['superpixels']['generator'].pop('compactness') == 20
+        assert shared['superpixels']['generator'].pop('compactness') == 10
         assert test_cfg.pop('extra_partitions') is None
         assert test_cfg.pop('boundary_partition') is None
         shared = {k: v for k, v in shared.items()
@@ -134,6 +136,8 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     assert w16['model']['backbone'].pop('l1_at_input_size') is False
     slic = w16['model']['test_cfg']['superpixels']['generator']
     assert slic.pop('max_num_iter') == 7
+    assert slic.pop('compactness') == 20  # the w32 model's 10 did not help it on both sets
+    assert cpu['model']['test_cfg']['superpixels']['generator'].pop('compactness') == 10
     assert w16['model']['test_cfg'].pop('extra_partitions') is None
     assert cpu['model']['test_cfg'].pop('extra_partitions')[0]['generator']['shift'] == 5
     assert w16['model']['test_cfg'].pop('boundary_partition') is None

@@ -17,6 +17,7 @@ model = dict(
     head=dict(l1_channels=16, l4_channels=64),
     test_cfg=_base_.cpu_test_cfg)  # noqa: F821 (mmengine provides _base_)
 model['test_cfg']['superpixels']['generator']['max_num_iter'] = 7
+model['test_cfg']['superpixels']['generator']['compactness'] = 20
 model['test_cfg']['flow_prior']['preset'] = 'fast'
 model['test_cfg']['flow_prior']['occlusion_check'] = False
 model['test_cfg']['flow_prior']['pixel_weight'] = 0.0
