@@ -40,7 +40,7 @@ CPU_TEST_BASE = osp.join(ROOT, 'configs', '_base_', 'test_cfg', 'cpu.py')
 #: The guided filter's ridge in the shared CPU settings (the fast models too).
 SHIPPED_EPS = 0.001
 #: The flow prior's pixel weight in the shared CPU settings (the fast model keeps 0).
-SHIPPED_PIXEL_WEIGHT = 0.15
+SHIPPED_PIXEL_WEIGHT = 0.25
 CPU_CONFIGS = [osp.join(ROOT, 'configs', *parts) for parts in (
     ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py'),
     ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py'),

@@ -33,16 +33,18 @@ cpu_test_cfg = dict(
     # occlusion_check the pixels the forward flow does not bring back (background
     # uncovered behind a moving object) lose the object's bonus to the other classes
     # (+0.48 / +1.80 J&F; README, "Since commit 4fa7928"). pixel_weight: the warped mask
-    # also joins the per-pixel probabilities before the guided filter, with weight 0.15 on
+    # also joins the per-pixel probabilities before the guided filter, with weight 0.25 on
     # the pixels it traces, so the previous boundary, moved, decides where the
-    # superpixels are unsure (+0.23 / +0.17 J&F, F at least as much as J; 0.3: -0.86 /
-    # +0.52; README, "Since commit 64b4326")
-    flow_prior=dict(weight=1.0, scale=0.5, occlusion_check=True, pixel_weight=0.15),
+    # superpixels are unsure (0.15: +0.23 / +0.17 J&F, F at least as much as J; 0.3:
+    # -0.86 / +0.52; README, "Since commit 64b4326"; 0.25 instead of 0.15 with SLIC's
+    # compactness 10 below: +0.33 / +0.21, F +0.40 / +0.24; on AVX2 +0.34 / +0.37;
+    # README, "Since commit 1e77659")
+    flow_prior=dict(weight=1.0, scale=0.5, occlusion_check=True, pixel_weight=0.25),
     # SLIC's colour / space trade-off at test time, in all three partitions below: 10
     # follows the frame's edges more closely than the 20 of training and of the paper's
     # DAVIS setting (+0.96 / +0.71 J&F on ../shared/data/davis / davis_train, F +1.02 /
-    # +0.94 against J +0.90 / +0.49; 15: +0.35 / +0.37, 7: davis_train +0.63; README,
-    # "Since commit 1e77659")
+    # +0.94 against J +0.90 / +0.49; on AVX2 +1.10 / +0.45; 15: +0.35 / +0.37, 7:
+    # davis_train +0.63; README, "Since commit 1e77659")
     superpixels=dict(
         _delete_=True,
         type='ResizedSuperpixels',
