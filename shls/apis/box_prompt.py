@@ -1,5 +1,6 @@
 """Boxes and scribbles instead of masks: the :class:`PromptToMask` components in the API."""
 import os
+from concurrent.futures import Future
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -106,7 +107,8 @@ def feature_objectness(segmenter, rgb: np.ndarray, boxes: Sequence,
     """Where each boxed object likely is, by the segmenter's own superfeatures.
 
     The frame is encoded as :meth:`VideoSegmenter.step` would (superpixels,
-    superfeatures, descriptors); a superpixel mostly inside a box is likely the object
+    superfeatures, descriptors), on the superpixels of ``test_cfg.prompt_superpixels``
+    where it sets them; a superpixel mostly inside a box is likely the object
     when its mean cosine similarity to its ``top_k`` nearest superpixels outside the box
     is below the mean over the box (it looks unlike the background around).
 
@@ -120,8 +122,13 @@ def feature_objectness(segmenter, rgb: np.ndarray, boxes: Sequence,
         One ``(H, W)`` bool map per box.
     """
     shape = rgb.shape[:2]
-    size = working_size(shape, segmenter.cfg['working_scale'])
-    ctx = segmenter.encode(resize_frame(rgb, size))
+    frame = resize_frame(rgb, working_size(shape, segmenter.cfg['working_scale']))
+    own = getattr(segmenter, 'prompt_superpixels', None)
+    labels = None
+    if own is not None:  # test_cfg.prompt_superpixels: the split's own partition
+        labels = Future()
+        labels.set_result((own(frame), None))
+    ctx = segmenter.encode(frame, superpixels=labels)
     spx = upscale_labels(ctx.superpixels, shape).cpu().numpy()
     feats = torch.nn.functional.normalize(ctx.features.float(), dim=1)
     ids = spx.ravel()

@@ -1,5 +1,7 @@
 """The inference options (``model.test_cfg``) of :class:`~shls.apis.VideoSegmenter`:
 defaults and checks."""
+from typing import Optional
+
 from shls.deployment.int8 import check_int8_setting
 from shls.deployment.precision import check_precision_setting
 from shls.models.memory.flow_prior import check_flow_prior
@@ -8,6 +10,8 @@ from shls.models.segmentors.edge_aware import build_edge_aware
 from shls.models.segmentors.one_shot import PRESEGMENTATIONS
 from shls.models.segmentors.partitions import build_extra_partitions
 from shls.models.segmentors.pixel_classifier import build_pixel_classifier
+from shls.models.superpixels import SuperpixelGenerator
+from shls.registry import build_component
 from shls.utils.keys import check_known_keys
 from shls.utils.errors import ConfigError
 
@@ -117,12 +121,32 @@ DEFAULT_TEST_CFG = dict(
     # are the same. False: every step computes its own (e.g. for a superpixel generator
     # that must not run in two threads at once).
     prefetch=True,
+    # Superpixels of a box prompt's feature split (shls.apis.box_prompt.
+    # feature_objectness: which superpixels in a box look unlike the frame around it,
+    # GrabCut's seeds): a superpixel generator config, e.g. a more compact SLIC than the
+    # test partition's (fewer bends along colour edges inside the object); None = the
+    # test superpixels. Masks prompted by a mask never use it.
+    prompt_superpixels=None,
 )
 #: Options that take a text (``'auto'``) besides a value of their default's type; their
 #: values are checked by :func:`check_test_cfg`, not by the type of the default.
 TEXT_OPTIONS = ('autocast', 'int8')
+#: An example for the messages of a bad ``test_cfg.prompt_superpixels``.
+PROMPT_SUPERPIXELS_EXAMPLE = ("dict(type='ResizedSuperpixels', scale=0.5, generator=dict("
+                              "type='SLICSuperpixels', segment_area=100, compactness=20))")
 #: Keys of ``model.test_cfg`` consumed by the model itself.
 MODEL_TEST_CFG_KEYS = ('superpixels', )
+
+
+def build_prompt_superpixels(cfg: Optional[dict]) -> Optional[SuperpixelGenerator]:
+    """The generator of ``test_cfg.prompt_superpixels`` (None for None).
+
+    Raises:
+        ConfigError: Not a generator config, or a bad one.
+    """
+    if cfg is None:
+        return None
+    return build_component(cfg, 'test_cfg.prompt_superpixels', PROMPT_SUPERPIXELS_EXAMPLE)
 
 
 def merge_test_cfg(model_cfg: dict, overrides: dict) -> dict:
@@ -171,6 +195,7 @@ def check_test_cfg(cfg: dict) -> None:
         if builder(cfg[key]) and cfg['presegmentation'] != 'eq4':
             raise ConfigError(f"test_cfg.{key} needs presegmentation='eq4', got "
                               f"{cfg['presegmentation']!r}")
+    build_prompt_superpixels(cfg['prompt_superpixels'])
     for key in ('winograd', 'prefetch'):
         if not isinstance(cfg[key], bool):
             raise ConfigError(f'test_cfg.{key} must be True or False, got {cfg[key]!r}')

@@ -33,7 +33,8 @@ from shls.utils.errors import InputError
 from .backbone_setup import prepare_backbone
 from .frame_inputs import FrameLike, check_frame, prepare_target
 from .prefetch import SuperpixelPrefetcher
-from .test_cfg import DEFAULT_TEST_CFG, MODEL_TEST_CFG_KEYS, merge_test_cfg
+from .test_cfg import (DEFAULT_TEST_CFG, MODEL_TEST_CFG_KEYS, build_prompt_superpixels,
+                       merge_test_cfg)
 from .working_scale import resize_frame, resize_mask, upscale_labels, working_size
 
 __all__ = ['DEFAULT_TEST_CFG', 'FrameContext', 'FrameLike', 'MODEL_TEST_CFG_KEYS',
@@ -110,6 +111,9 @@ class VideoSegmenter:
         self.timer: Optional[StageTimer] = None
         #: Makes masks of ``step(frame, box=...)`` (a BoxPromptToMask on first use).
         self.box_prompt = None
+        #: Superpixels of a box prompt's feature split (``test_cfg.prompt_superpixels``;
+        #: None = the test superpixels).
+        self.prompt_superpixels = build_prompt_superpixels(self.cfg['prompt_superpixels'])
         #: Superpixels of announced frames (:meth:`prefetch`), computed in a thread.
         self._prefetcher = SuperpixelPrefetcher(lambda rgb: self.core.encoder.partitions(rgb))
         #: The per-frame algorithm and the video's memory.

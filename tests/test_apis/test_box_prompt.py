@@ -11,6 +11,7 @@ from shls.apis.box_prompt import feature_objectness, first_mask_from_prompt
 from shls.models.prompts import BoxPromptToMask
 from shls.registry import MODELS
 from shls.utils import register_all_modules
+from shls.utils.errors import ConfigError
 from synthetic_clips import H, W, iou, moving_squares
 
 TINY_CONFIG = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'fixtures',
@@ -79,3 +80,24 @@ def test_first_mask_from_prompt(model):
     assert iou(out, gt, 1) > 0.7 and iou(out, gt, 2) > 0.7
     with pytest.raises(ValueError, match='one of the two'):
         first_mask_from_prompt(img)
+
+
+def test_prompt_superpixels_feed_the_feature_split(model):
+    seg = VideoSegmenter(model, prompt_superpixels=dict(
+        type='SLICSuperpixels', segment_area=40, compactness=30))
+    own, calls = seg.prompt_superpixels, []
+    seg.prompt_superpixels = lambda rgb: calls.append(rgb.shape) or own(rgb)
+    img, gt = make_frame(0, np.random.default_rng(3), blue=True)
+    boxes = [(8, 12, 28, 32), (60, 40, 84, 58)]
+    likely = feature_objectness(seg, img, boxes)
+    assert calls == [(H, W, 3)] and len(likely) == 2 and not likely[0][:, 40:].any()
+    out = first_mask_from_prompt(img, boxes=boxes, segmenter=seg)
+    assert len(calls) == 2 and iou(out, gt, 1) > 0.8 and iou(out, gt, 2) > 0.8
+    assert VideoSegmenter(model).prompt_superpixels is None  # default: the test partition
+
+
+def test_bad_prompt_superpixels(model):
+    with pytest.raises(ConfigError, match='test_cfg.prompt_superpixels'):
+        VideoSegmenter(model, prompt_superpixels=dict(compactness=20))
+    with pytest.raises(ConfigError, match='prompt_superpixels'):
+        VideoSegmenter(model, prompt_superpixels=dict(type='SLICSuperpixels', colour=2))
