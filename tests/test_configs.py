@@ -37,8 +37,12 @@ def test_paper_recipe_values():
 
 
 CPU_TEST_BASE = osp.join(ROOT, 'configs', '_base_', 'test_cfg', 'cpu.py')
-#: The guided filter's ridge in the shared CPU settings (the fast models too).
-SHIPPED_EPS = 0.001
+#: The guided filter's ridge in the shared CPU settings and in the fast models.
+SHIPPED_EPS = 0.0005
+FAST_EPS = 0.001
+#: The pixel classifier's share in the shared CPU settings and in the fast models.
+SHIPPED_PIXEL_CLASSIFIER_WEIGHT = 0.6
+FAST_PIXEL_CLASSIFIER_WEIGHT = 0.5
 #: The flow prior's pixel weight in the shared CPU settings (the fast model keeps 0).
 SHIPPED_PIXEL_WEIGHT = 0.25
 CPU_CONFIGS = [osp.join(ROOT, 'configs', *parts) for parts in (
@@ -77,6 +81,10 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
         assert shared['flow_prior'].pop('pixel_weight') == SHIPPED_PIXEL_WEIGHT
         assert test_cfg.pop('int8') == 'auto'  # int8 also in place of bfloat16
         assert shared.pop('int8') == 'auto_float32'
+        assert test_cfg['edge_aware'].pop('eps') == FAST_EPS
+        assert shared['edge_aware'].pop('eps') == SHIPPED_EPS
+        assert test_cfg['pixel_classifier'].pop('weight') == FAST_PIXEL_CLASSIFIER_WEIGHT
+        assert shared['pixel_classifier'].pop('weight') == SHIPPED_PIXEL_CLASSIFIER_WEIGHT
     assert {k: test_cfg[k] for k in shared} == shared
 
 
@@ -147,8 +155,12 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     assert cpu['model']['test_cfg']['flow_prior'].pop('occlusion_check') is True
     assert w16['model']['test_cfg']['flow_prior'].pop('pixel_weight') == 0.0
     assert cpu['model']['test_cfg']['flow_prior'].pop('pixel_weight') == SHIPPED_PIXEL_WEIGHT
-    assert w16['model']['test_cfg']['edge_aware']['eps'] == SHIPPED_EPS
-    assert cpu['model']['test_cfg']['edge_aware']['eps'] == SHIPPED_EPS
+    assert w16['model']['test_cfg']['edge_aware'].pop('eps') == FAST_EPS
+    assert cpu['model']['test_cfg']['edge_aware'].pop('eps') == SHIPPED_EPS
+    w16_pixels = w16['model']['test_cfg']['pixel_classifier']
+    cpu_pixels = cpu['model']['test_cfg']['pixel_classifier']
+    assert w16_pixels.pop('weight') == FAST_PIXEL_CLASSIFIER_WEIGHT
+    assert cpu_pixels.pop('weight') == SHIPPED_PIXEL_CLASSIFIER_WEIGHT
     assert w16['model']['test_cfg'].pop('int8') == 'auto'
     assert cpu['model']['test_cfg'].pop('int8') == 'auto_float32'
     assert w16 == cpu

@@ -25,8 +25,10 @@ cpu_test_cfg = dict(
     # paper). A low ridge follows the frame's edges closely: eps=0.02 (0.16 before) gave
     # +0.68 / +0.77 J&F with the occlusion check below (README, "Since commit 4fa7928"),
     # eps=0.001 +0.71 / +0.83 more, F +0.72 / +1.07 against J +0.68 / +0.58 (0.0025:
-    # +0.70 / +0.71; 0.0003: +0.01 / +0.86; README, "Since commit 1be0e6f")
-    edge_aware=dict(type='GuidedFilterMask', radius=0.8, eps=0.001, scale=0.5),
+    # +0.70 / +0.71; 0.0003: +0.01 / +0.86; README, "Since commit 1be0e6f"); 0.0005 with
+    # the settings below: +0.07 / +0.06 (README, "Since commit d64f005"); radius 0.6 /
+    # 1.0 instead of 0.8 there: davis_train -0.28 / stopped (boat -2.1, hockey -1.7)
+    edge_aware=dict(type='GuidedFilterMask', radius=0.8, eps=0.0005, scale=0.5),
     # the previous (edge-aware) mask moved by DIS optical flow as a bonus on the Eq.-4
     # scores: +3.7 J&F on ../shared/data/davis and +1.1 on davis_train on top of the
     # edge-aware masks (README, "Flow prior"); None = off (the paper). With
@@ -62,29 +64,32 @@ cpu_test_cfg = dict(
             type='ShiftedSuperpixels',
             shift=5,
             generator=dict(type='SLICSuperpixels', segment_area=100, compactness=10)))],
-    # a finer SLIC (half the superpixel area) along the objects' boundaries: within 12 px
-    # of each object's boundary in the mask of the partitions above (objects at least 5
+    # a finer SLIC (0.3 of the main superpixels' area) along the objects' boundaries:
+    # within 12 px of each object's boundary in the mask of the partitions above (objects at least 5
     # mean superpixel sides across; along a smaller object's border the finer superpixels
     # side with the background), its superpixels there are scored against the memory and
     # join the per-pixel average as one more partition (+0.19 / +0.49 J&F on
     # ../shared/data/davis / davis_train, F +0.28 / +0.52 against J +0.10 / +0.46;
-    # ~80 ms more per 480p frame; README, "Since commit bc11ebc"); None = off
+    # ~80 ms more per 480p frame; README, "Since commit bc11ebc"; segment_area 30 instead
+    # of 50 with compactness 10: +0.09 / +0.11, F +0.14 / +0.12; README, "Since commit
+    # d64f005"); None = off
     boundary_partition=dict(
         generator=dict(
             type='ResizedSuperpixels',
             scale=0.5,
-            generator=dict(type='SLICSuperpixels', segment_area=50, compactness=10)),
+            generator=dict(type='SLICSuperpixels', segment_area=30, compactness=10)),
         width=12,
         min_object_side=5.0),
     # a per-video classifier of pixels along the same boundaries: fitted by ridge
     # regression on the annotated frame's backbone maps (L1 at stride 2, L4 upsampled)
     # and colour within 24 px of its objects' boundaries; on every predicted frame its
-    # class probabilities take half of the per-pixel probabilities within 12 px of each
-    # object's boundary (objects at least 5 mean superpixel sides across), before the
+    # class probabilities take a share of 0.6 of the per-pixel probabilities within 12 px
+    # of each object's boundary (objects at least 5 mean superpixel sides across), before the
     # flow blend and the guided filter (+2.43 / +1.38 J&F on ../shared/data/davis /
-    # davis_train; share 0.3: +1.92 / +0.96, 0.7: +2.25 / +1.58; README, "Since commit
-    # 7ad747d"); None = off
-    pixel_classifier=dict(type='RidgePixelClassifier', weight=0.5, width=12,
+    # davis_train at share 0.5; 0.3: +1.92 / +0.96, 0.7: +2.25 / +1.58; README, "Since
+    # commit 7ad747d"; 0.6 instead of 0.5 with compactness 10: +0.13 / +0.49, J +0.04 /
+    # +0.56, F +0.22 / +0.43; README, "Since commit d64f005"); None = off
+    pixel_classifier=dict(type='RidgePixelClassifier', weight=0.6, width=12,
                           min_object_side=5.0, fit_width=24, ridge=1.0, use_l4=True),
     # a box prompt's feature split (which superpixels in the box look unlike the frame
     # around it, GrabCut's seeds) on SLIC with the compactness 20 of training: first-frame
