@@ -6,6 +6,8 @@ import numpy as np
 
 from shls.models.superpixels import SuperpixelGenerator
 
+#: Seed of OpenCV's random generator for each GrabCut run (its k-means start).
+GRABCUT_SEED = 0
 #: GrabCut labels (OpenCV's ``GC_*``).
 SURE_BG, SURE_FG, MAYBE_BG, MAYBE_FG = (cv2.GC_BGD, cv2.GC_FGD, cv2.GC_PR_BGD,
                                         cv2.GC_PR_FGD)
@@ -86,6 +88,9 @@ def run_grabcut(rgb: np.ndarray, seeds: np.ndarray, iterations: int,
     image = np.ascontiguousarray(rgb)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     mode = cv2.GC_INIT_WITH_MASK
+    # GrabCut starts its colour models by k-means seeded from OpenCV's per-thread random
+    # generator: reset here, the same prompt gives the same mask whatever ran before
+    cv2.setRNGSeed(GRABCUT_SEED)
     for _ in range(iterations):
         try:
             cv2.grabCut(image, labels, None, bgd, fgd, 1, mode)
