@@ -93,9 +93,10 @@ cpu_test_cfg = dict(
                           min_object_side=5.0, fit_width=24, ridge=1.0, use_l4=True),
     # a box prompt's feature split (which superpixels in the box look unlike the frame
     # around it, GrabCut's seeds) on SLIC with the compactness 20 of training: first-frame
-    # J of tight boxes 64.40 -> 67.16 on ../shared/data/davis, 66.24 -> 67.77 on
-    # davis_train against the test partition's compactness 10 (README, "No mask
-    # needed"); None = the test superpixels. Mask prompts never use it.
+    # J of tight boxes 63.99 -> 66.09 on ../shared/data/davis, 66.83 -> 67.56 on
+    # davis_train (means over five GrabCut seeds) against the test partition's
+    # compactness 10 (README, "No mask needed"); None = the test superpixels. Mask
+    # prompts never use it.
     prompt_superpixels=dict(
         type='ResizedSuperpixels',
         scale=0.5,
