@@ -125,9 +125,9 @@ def feature_objectness(segmenter, rgb: np.ndarray, boxes: Sequence,
     frame = resize_frame(rgb, working_size(shape, segmenter.cfg['working_scale']))
     own = getattr(segmenter, 'prompt_superpixels', None)
     labels = None
-    if own is not None:  # test_cfg.prompt_superpixels: the split's own partition
+    if own is not None:  # test_cfg.prompt_superpixels: the split's own partition only
         labels = Future()
-        labels.set_result((own(frame), None))
+        labels.set_result((own(frame), []))
     ctx = segmenter.encode(frame, superpixels=labels)
     spx = upscale_labels(ctx.superpixels, shape).cpu().numpy()
     feats = torch.nn.functional.normalize(ctx.features.float(), dim=1)

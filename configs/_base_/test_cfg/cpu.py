@@ -65,10 +65,10 @@ cpu_test_cfg = dict(
             shift=5,
             generator=dict(type='SLICSuperpixels', segment_area=100, compactness=10)))],
     # a finer SLIC (0.3 of the main superpixels' area) along the objects' boundaries:
-    # within 12 px of each object's boundary in the mask of the partitions above (objects at least 5
-    # mean superpixel sides across; along a smaller object's border the finer superpixels
-    # side with the background), its superpixels there are scored against the memory and
-    # join the per-pixel average as one more partition (+0.19 / +0.49 J&F on
+    # within 12 px of each object's boundary in the mask of the partitions above (objects
+    # at least 5 mean superpixel sides across; along a smaller object's border the finer
+    # superpixels side with the background), its superpixels there are scored against the
+    # memory and join the per-pixel average as one more partition (+0.19 / +0.49 J&F on
     # ../shared/data/davis / davis_train, F +0.28 / +0.52 against J +0.10 / +0.46;
     # ~80 ms more per 480p frame; README, "Since commit bc11ebc"; segment_area 30 instead
     # of 50 with compactness 10: +0.09 / +0.11, F +0.14 / +0.12; README, "Since commit
@@ -84,8 +84,8 @@ cpu_test_cfg = dict(
     # regression on the annotated frame's backbone maps (L1 at stride 2, L4 upsampled)
     # and colour within 24 px of its objects' boundaries; on every predicted frame its
     # class probabilities take a share of 0.6 of the per-pixel probabilities within 12 px
-    # of each object's boundary (objects at least 5 mean superpixel sides across), before the
-    # flow blend and the guided filter (+2.43 / +1.38 J&F on ../shared/data/davis /
+    # of each object's boundary (objects at least 5 mean superpixel sides across), before
+    # the flow blend and the guided filter (+2.43 / +1.38 J&F on ../shared/data/davis /
     # davis_train at share 0.5; 0.3: +1.92 / +0.96, 0.7: +2.25 / +1.58; README, "Since
     # commit 7ad747d"; 0.6 instead of 0.5 with compactness 10: +0.13 / +0.49, J +0.04 /
     # +0.56, F +0.22 / +0.43; README, "Since commit d64f005"); None = off
