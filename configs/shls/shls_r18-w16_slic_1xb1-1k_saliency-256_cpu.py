@@ -53,8 +53,9 @@ model['test_cfg']['flow_prior']['pixel_weight'] = 0.0
 # 0.16 this config kept before, J&F 65.72 / 70.41 -> 67.15 / 71.80 natively and 65.04 /
 # 69.87 -> 65.82 / 71.36 on AVX2 (README, "Since commit 1be0e6f").
 # The accurate model's settings moved to eps=0.0005 and a pixel-classifier share of 0.6
-# (README, "Since commit d64f005"), measured on that model only: this one keeps the
-# 0.001 and 0.5 it was measured with.
+# (README, "Since commit d64f005"); this one keeps 0.001 and 0.5: with both, J&F 67.15 /
+# 71.80 -> 67.30 / 71.91 natively but 65.82 / 71.36 -> 65.49 / 71.56 on AVX2 on
+# ../shared/data/davis / davis_train, not better on both sets in both precisions.
 model['test_cfg']['edge_aware']['eps'] = 0.001
 model['test_cfg']['pixel_classifier']['weight'] = 0.5
 # A fourth: the backbone in int8 where a start-up probe measures it faster than the
