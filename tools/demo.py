@@ -83,7 +83,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='output folder (default: work_dirs/demo/<input name>)')
     parser.add_argument('--model', choices=MODEL_CHOICES, default='auto',
                         help='shipped model when no --config / --checkpoint is given: '
-                        'accurate (half width), fast (quarter width: ~2.5x faster, 5-7 J&F '
+                        'accurate (half width), fast (quarter width: ~2.5x faster, 6-7 J&F '
                         'less) or auto (accurate on CUDA, on CPUs where its backbone runs '
                         'faster in bfloat16 or int8 than in float32, e.g. AVX-512 BF16 and '
                         'AVX2 ones, and with --box / --scribble; fast elsewhere)')

@@ -123,11 +123,10 @@ def feature_objectness(segmenter, rgb: np.ndarray, boxes: Sequence,
     """
     shape = rgb.shape[:2]
     frame = resize_frame(rgb, working_size(shape, segmenter.cfg['working_scale']))
-    own = getattr(segmenter, 'prompt_superpixels', None)
     labels = None
-    if own is not None:  # test_cfg.prompt_superpixels: the split's own partition only
+    if segmenter.prompt_superpixels is not None:  # its own partition only
         labels = Future()
-        labels.set_result((own(frame), []))
+        labels.set_result((segmenter.prompt_superpixels(frame), []))
     ctx = segmenter.encode(frame, superpixels=labels)
     spx = upscale_labels(ctx.superpixels, shape).cpu().numpy()
     feats = torch.nn.functional.normalize(ctx.features.float(), dim=1)

@@ -14,7 +14,7 @@ SHIPPED_CONFIG = osp.join(REPO_ROOT, 'configs', 'shls',
 #: Its weights (fp16, stage 1 + stage 2).
 SHIPPED_CHECKPOINT = osp.join(REPO_ROOT, 'checkpoints',
                               'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2_fp16.pth')
-#: The quarter-width model: ~2.5x faster, 5-7 J&F less; the default on CPUs without fast
+#: The quarter-width model: ~2.5x faster, 6-7 J&F less; the default on CPUs without fast
 #: bfloat16 (shls.apis.shipped_model).
 FAST_CONFIG = osp.join(REPO_ROOT, 'configs', 'shls',
                        'shls_r18-w16_slic_1xb1-1k_saliency-256_cpu.py')

@@ -5,10 +5,11 @@ import cv2
 import numpy as np
 import pytest
 
+from shls.datasets.mask_io import read_mask
 from shls.models.prompts import (BoxPromptToMask, ScribblePromptToMask, boxes_of_ids,
                                  check_boxes, parse_box, tight_box)
-from shls.datasets.mask_io import read_mask
 from shls.registry import MODELS
+from shls.utils.shipped import DEMO_FIRST_MASK, DEMO_FRAMES
 
 
 def scene(seed: int = 0):
@@ -97,11 +98,8 @@ def test_scribbles():
 def test_the_same_box_gives_the_same_mask_whatever_ran_before():
     # GrabCut's k-means start draws from OpenCV's per-thread random generator: without
     # a seed per run the swan's mask changed by up to 9 % of its area between calls
-    root = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'demo',
-                    'davis')
-    image = cv2.cvtColor(cv2.imread(osp.join(root, 'JPEGImages', '480p', 'blackswan',
-                                             '00000.jpg')), cv2.COLOR_BGR2RGB)
-    ids = read_mask(osp.join(root, 'Annotations', '480p', 'blackswan', '00000.png'))
+    image = cv2.cvtColor(cv2.imread(osp.join(DEMO_FRAMES, '00000.jpg')), cv2.COLOR_BGR2RGB)
+    ids = read_mask(DEMO_FIRST_MASK)
     component, box = BoxPromptToMask(), boxes_of_ids(np.asarray(ids), [1])
     masks = []
     for _ in range(4):
