@@ -45,6 +45,8 @@ SHIPPED_PIXEL_CLASSIFIER_WEIGHT = 0.6
 FAST_PIXEL_CLASSIFIER_WEIGHT = 0.5
 #: The flow prior's pixel weight in the shared CPU settings (the fast model keeps 0).
 SHIPPED_PIXEL_WEIGHT = 0.25
+#: The boundary partition's share in its band in the shared CPU settings.
+SHIPPED_BOUNDARY_SHARE = 0.67
 CPU_CONFIGS = [osp.join(ROOT, 'configs', *parts) for parts in (
     ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu.py'),
     ('shls', 'shls_r18-w32_slic_1xb1-1k_saliency-256_cpu_refine-stage2.py'),
@@ -149,7 +151,8 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     assert w16['model']['test_cfg'].pop('extra_partitions') is None
     assert cpu['model']['test_cfg'].pop('extra_partitions')[0]['generator']['shift'] == 5
     assert w16['model']['test_cfg'].pop('boundary_partition') is None
-    assert cpu['model']['test_cfg'].pop('boundary_partition')['width'] == 12
+    boundary = cpu['model']['test_cfg'].pop('boundary_partition')
+    assert (boundary['width'], boundary['share']) == (12, SHIPPED_BOUNDARY_SHARE)
     assert w16['model']['test_cfg']['flow_prior'].pop('preset') == 'fast'
     assert w16['model']['test_cfg']['flow_prior'].pop('occlusion_check') is False
     assert cpu['model']['test_cfg']['flow_prior'].pop('occlusion_check') is True

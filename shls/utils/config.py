@@ -160,11 +160,19 @@ def check_key(cfg: Config, key: str, value: Any = _UNSET) -> bool:
 
 def _test_cfg_options(path: List[str]) -> Dict[str, Any]:
     """The inference options and their defaults when ``path`` is ``model.test_cfg``
-    (read by :class:`shls.apis.VideoSegmenter`, not by a constructor), else ``{}``."""
-    if path != ['model', 'test_cfg']:
-        return {}
-    from shls.apis.test_cfg import DEFAULT_TEST_CFG, TEXT_OPTIONS
-    return {k: _UNSET if k in TEXT_OPTIONS else v for k, v in DEFAULT_TEST_CFG.items()}
+    (read by :class:`shls.apis.VideoSegmenter`, not by a constructor), the keys of its
+    option dicts without a ``type`` (``flow_prior``, ``boundary_partition``; no type
+    check) under them, else ``{}``."""
+    if path == ['model', 'test_cfg']:
+        from shls.apis.test_cfg import DEFAULT_TEST_CFG, TEXT_OPTIONS
+        return {k: _UNSET if k in TEXT_OPTIONS else v for k, v in DEFAULT_TEST_CFG.items()}
+    if path == ['model', 'test_cfg', 'flow_prior']:
+        from shls.models.memory.flow_prior import FLOW_PRIOR_KEYS
+        return dict.fromkeys(FLOW_PRIOR_KEYS, _UNSET)
+    if path == ['model', 'test_cfg', 'boundary_partition']:
+        from shls.models.segmentors.boundary_band import KEYS
+        return dict.fromkeys(KEYS, _UNSET)
+    return {}
 
 
 def check_arguments(cls: type, names: Iterable[str], what: str) -> None:

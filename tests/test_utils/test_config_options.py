@@ -57,3 +57,21 @@ def test_lists_of_dicts_are_parsed_and_dict_calls_refused():
         parse_options(["p=[dict(type='A')]"])
     with pytest.raises(ConfigError, match='cannot parse .* as a list or tuple'):
         parse_options(["p=[{'type': 'A'}"])
+
+
+def test_keys_of_untyped_option_dicts_the_config_leaves_unset_can_be_overridden():
+    """flow_prior and boundary_partition are dicts without a type: their keys are known
+    by name (the accurate model's config sets no flow_prior.preset)."""
+    import pytest
+
+    from shls.apis.inference import _load_cfg
+    from shls.utils.errors import ConfigError
+    from shls.utils.shipped import SHIPPED_CONFIG
+    cfg = _load_cfg(SHIPPED_CONFIG, {'model.test_cfg.flow_prior.preset': 'fast',
+                                     'model.test_cfg.boundary_partition.share': 0.5})
+    assert cfg.model.test_cfg.flow_prior.preset == 'fast'
+    assert cfg.model.test_cfg.boundary_partition.share == 0.5
+    for key, near in (('flow_prior.presett', 'preset'), ('boundary_partition.shar', 'share')):
+        with pytest.raises(ConfigError, match=f"'model.test_cfg.{key}' .*did you mean "
+                                              f"'{near}'"):
+            _load_cfg(SHIPPED_CONFIG, {f'model.test_cfg.{key}': 1})

@@ -72,14 +72,18 @@ cpu_test_cfg = dict(
     # ../shared/data/davis / davis_train, F +0.28 / +0.52 against J +0.10 / +0.46;
     # ~80 ms more per 480p frame; README, "Since commit bc11ebc"; segment_area 30 instead
     # of 50 with compactness 10: +0.09 / +0.11, F +0.14 / +0.12; README, "Since commit
-    # d64f005"); None = off
+    # d64f005"); there it takes a share of 0.67 of the per-pixel probabilities instead of
+    # one partition's 1/3 (+0.32 / +0.26, F +0.30 / +0.27 against J +0.35 / +0.24; on
+    # AVX2 +0.28 / +0.32, F +0.24 / +0.46; 0.5: -0.03 / +0.16, 0.85: +0.42 / +0.25;
+    # README, "Since commit 12b3de6"); None = off
     boundary_partition=dict(
         generator=dict(
             type='ResizedSuperpixels',
             scale=0.5,
             generator=dict(type='SLICSuperpixels', segment_area=30, compactness=10)),
         width=12,
-        min_object_side=5.0),
+        min_object_side=5.0,
+        share=0.67),
     # a per-video classifier of pixels along the same boundaries: fitted by ridge
     # regression on the annotated frame's backbone maps (L1 at stride 2, L4 upsampled)
     # and colour within 24 px of its objects' boundaries; on every predicted frame its

@@ -4,7 +4,7 @@ Not in the paper. Where the frame's partitions (the main one and
 ``test_cfg.extra_partitions``) put an object's boundary, a finer partition of the same
 frame, pooled from the same backbone maps, is scored against the memory too; within
 ``width`` pixels of that boundary its class probabilities join the per-pixel average
-with the weight of one partition. Only its superpixels in that band are scored. Objects
+with the weight of one partition, or take a given ``share`` of it. Only its superpixels in that band are scored. Objects
 smaller than ``min_object_side`` superpixel sides (square root of their area) get no
 band: along a small object's border the finer superpixels side with the background. The
 memory learns from the main partition only (README, "Since commit bc11ebc").
@@ -27,7 +27,7 @@ from ..superpixels import SuperpixelGenerator
 EXAMPLE = ("dict(generator=dict(type='ResizedSuperpixels', scale=0.5, generator=dict("
            "type='SLICSuperpixels', segment_area=50, compactness=20)), width=12, "
            "min_object_side=5.0)")
-KEYS = ('generator', 'width', 'min_object_side')
+KEYS = ('generator', 'width', 'min_object_side', 'share')
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,14 @@ class BoundaryBand:
         width: Pixels on each side of an object's boundary (square window).
         min_object_side: Objects whose area is below ``(min_object_side * s) ** 2``,
             ``s`` the main partition's mean superpixel side, get no band.
+        share: Share of the finer partition's probabilities in the band; ``None``:
+            the weight of one partition (``1 / (n + 1)`` with ``n`` other partitions).
     """
 
     generator: SuperpixelGenerator
     width: int = 12
     min_object_side: float = 5.0
+    share: Optional[float] = None
 
 
 def build_boundary_band(cfg: Optional[dict]) -> Optional[BoundaryBand]:
@@ -65,9 +68,15 @@ def build_boundary_band(cfg: Optional[dict]) -> Optional[BoundaryBand]:
     if isinstance(side, bool) or not isinstance(side, (int, float)) or not side >= 0:
         raise ConfigError(f'test_cfg.boundary_partition.min_object_side must be >= 0, '
                           f'got {side!r}')
+    share = cfg.get('share')
+    if share is not None and (isinstance(share, bool) or not isinstance(share, (int, float))
+                              or not 0 < share <= 1):
+        raise ConfigError(f'test_cfg.boundary_partition.share must be None or in (0, 1], '
+                          f'got {share!r}')
     generator = build_component(cfg['generator'], 'test_cfg.boundary_partition.generator',
                                 EXAMPLE)
-    return BoundaryBand(generator, width, float(side))
+    return BoundaryBand(generator, width, float(side),
+                        None if share is None else float(share))
 
 
 def object_band(maps: Tensor, classes: Tensor, width: int, min_area: float) -> Tensor:
@@ -131,9 +140,11 @@ def max_pool_filter(mask: Tensor, width: int) -> Tensor:
     return F.max_pool2d(out, (k, 1), stride=1, padding=(width, 0))[0, 0] > 0
 
 
-def mix_in_band(maps: Tensor, band: Tensor, painted: Tensor, partitions: int) -> Tensor:
+def mix_in_band(maps: Tensor, band: Tensor, painted: Tensor, partitions: int,
+                share: Optional[float] = None) -> Tensor:
     """Inside ``band``, the finer partition's painted probabilities join the average of
-    ``partitions`` partitions with the weight of one; elsewhere ``maps`` stay.
+    ``partitions`` partitions with the weight of one (or with ``share``); elsewhere
+    ``maps`` stay.
 
     Args:
         maps: ``(C', H, W)`` averaged probabilities.
@@ -141,6 +152,8 @@ def mix_in_band(maps: Tensor, band: Tensor, painted: Tensor, partitions: int) ->
         painted: ``(C', H, W)`` the finer partition's probabilities (any value outside
             the band).
         partitions: How many partitions ``maps`` averages.
+        share: The finer partition's share (``None``: ``1 / (partitions + 1)``).
     """
-    mixed = (partitions * maps + painted) / (partitions + 1)
+    weight = 1 / (partitions + 1) if share is None else share
+    mixed = torch.lerp(maps, painted, weight)
     return torch.where(band[None], mixed, maps)

@@ -266,7 +266,8 @@ class OneShotCore:
                               / self.confidence_temperature, dim=1)
         table = probs.new_zeros(int(part.superpixels.max()) + 1, len(maps))
         table[rows] = probs[:, :len(maps)]
-        return mix_in_band(maps, band, table.T[:, part.superpixels], partitions)
+        return mix_in_band(maps, band, table.T[:, part.superpixels], partitions,
+                           band_cfg.share)
 
     def rois(self, label_map: Tensor) -> Tensor:
         """``(K, 4)`` ROIs of the refiner's objects in an ``(H, W)`` label map

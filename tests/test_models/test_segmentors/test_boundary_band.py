@@ -46,18 +46,25 @@ def test_mixing_happens_only_in_the_band():
     out = mix_in_band(maps, band, painted, partitions=2)
     assert out[0, 1, 1].item() == pytest.approx((2 * 0.2 + 1.0) / 3)
     assert torch.equal(out[0][~band], maps[0][~band])
+    shared = mix_in_band(maps, band, painted, partitions=2, share=0.75)
+    assert shared[0, 1, 1].item() == pytest.approx(0.25 * 0.2 + 0.75 * 1.0)
+    assert torch.equal(shared[0][~band], maps[0][~band])
 
 
 def test_build_boundary_band():
     assert build_boundary_band(None) is None
     built = build_boundary_band(dict(generator=SLIC))
     assert isinstance(built, BoundaryBand) and isinstance(built.generator, SLICSuperpixels)
-    assert (built.width, built.min_object_side) == (12, 5.0)
+    assert (built.width, built.min_object_side, built.share) == (12, 5.0, None)
+    assert build_boundary_band(dict(generator=SLIC, share=1)).share == 1.0
     for bad, match in ((SLIC, 'must be None or a dict with a generator'),
                        (dict(generator=SLIC, widht=3), "did you mean 'width'"),
                        (dict(generator=SLIC, width=0), 'width must be an int >= 1'),
                        (dict(generator=SLIC, width=2.5), 'width must be an int >= 1'),
-                       (dict(generator=SLIC, min_object_side=-1), 'must be >= 0')):
+                       (dict(generator=SLIC, min_object_side=-1), 'must be >= 0'),
+                       (dict(generator=SLIC, share=0), 'share must be None or in'),
+                       (dict(generator=SLIC, share=1.5), 'share must be None or in'),
+                       (dict(generator=SLIC, share=True), 'share must be None or in')):
         with pytest.raises(ConfigError, match=match):
             build_boundary_band(bad)
     with pytest.raises(UnknownNameError, match='boundary_partition.generator: unknown'):
