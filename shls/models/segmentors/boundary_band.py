@@ -4,10 +4,11 @@ Not in the paper. Where the frame's partitions (the main one and
 ``test_cfg.extra_partitions``) put an object's boundary, a finer partition of the same
 frame, pooled from the same backbone maps, is scored against the memory too; within
 ``width`` pixels of that boundary its class probabilities join the per-pixel average
-with the weight of one partition, or take a given ``share`` of it. Only its superpixels in that band are scored. Objects
-smaller than ``min_object_side`` superpixel sides (square root of their area) get no
-band: along a small object's border the finer superpixels side with the background. The
-memory learns from the main partition only (README, "Since commit bc11ebc").
+with the weight of one partition, or take a given ``share`` of it. Only its superpixels
+in that band are scored. Objects smaller than ``min_object_side`` superpixel sides
+(square root of their area) get no band: along a small object's border the finer
+superpixels side with the background. The memory learns from the main partition only
+(README, "Since commit bc11ebc" and "Since commit 12b3de6").
 """
 from dataclasses import dataclass
 from typing import Optional
