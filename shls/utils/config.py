@@ -163,16 +163,15 @@ def _test_cfg_options(path: List[str]) -> Dict[str, Any]:
     (read by :class:`shls.apis.VideoSegmenter`, not by a constructor), the keys of its
     option dicts without a ``type`` (``flow_prior``, ``boundary_partition``; no type
     check) under them, else ``{}``."""
-    if path == ['model', 'test_cfg']:
+    if path[:2] != ['model', 'test_cfg'] or len(path) > 3:
+        return {}
+    if len(path) == 2:
         from shls.apis.test_cfg import DEFAULT_TEST_CFG, TEXT_OPTIONS
         return {k: _UNSET if k in TEXT_OPTIONS else v for k, v in DEFAULT_TEST_CFG.items()}
-    if path == ['model', 'test_cfg', 'flow_prior']:
-        from shls.models.memory.flow_prior import FLOW_PRIOR_KEYS
-        return dict.fromkeys(FLOW_PRIOR_KEYS, _UNSET)
-    if path == ['model', 'test_cfg', 'boundary_partition']:
-        from shls.models.segmentors.boundary_band import KEYS
-        return dict.fromkeys(KEYS, _UNSET)
-    return {}
+    from shls.models.memory.flow_prior import FLOW_PRIOR_KEYS
+    from shls.models.segmentors.boundary_band import KEYS as BOUNDARY_KEYS
+    untyped = {'flow_prior': FLOW_PRIOR_KEYS, 'boundary_partition': BOUNDARY_KEYS}
+    return dict.fromkeys(untyped.get(path[2], ()), _UNSET)
 
 
 def check_arguments(cls: type, names: Iterable[str], what: str) -> None:
