@@ -42,6 +42,7 @@ SHIPPED_EPS = 0.0005
 FAST_EPS = 0.001
 #: The pixel classifier's share in the shared CPU settings and in the fast models.
 SHIPPED_PIXEL_CLASSIFIER_WEIGHT = 0.6
+SHIPPED_PIXEL_CLASSIFIER_INNER_WEIGHT = 0.5
 FAST_PIXEL_CLASSIFIER_WEIGHT = 0.5
 #: The flow prior's pixel weight in the shared CPU settings (the fast model keeps 0).
 SHIPPED_PIXEL_WEIGHT = 0.25
@@ -87,6 +88,9 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
         assert shared['edge_aware'].pop('eps') == SHIPPED_EPS
         assert test_cfg['pixel_classifier'].pop('weight') == FAST_PIXEL_CLASSIFIER_WEIGHT
         assert shared['pixel_classifier'].pop('weight') == SHIPPED_PIXEL_CLASSIFIER_WEIGHT
+        assert test_cfg['pixel_classifier'].pop('inner_weight') == 0.0  # not measured
+        assert (shared['pixel_classifier'].pop('inner_weight')
+                == SHIPPED_PIXEL_CLASSIFIER_INNER_WEIGHT)
     assert {k: test_cfg[k] for k in shared} == shared
 
 
@@ -164,6 +168,8 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     cpu_pixels = cpu['model']['test_cfg']['pixel_classifier']
     assert w16_pixels.pop('weight') == FAST_PIXEL_CLASSIFIER_WEIGHT
     assert cpu_pixels.pop('weight') == SHIPPED_PIXEL_CLASSIFIER_WEIGHT
+    assert w16_pixels.pop('inner_weight') == 0.0
+    assert cpu_pixels.pop('inner_weight') == SHIPPED_PIXEL_CLASSIFIER_INNER_WEIGHT
     assert w16['model']['test_cfg'].pop('int8') == 'auto'
     assert cpu['model']['test_cfg'].pop('int8') == 'auto_float32'
     assert w16 == cpu

@@ -23,6 +23,7 @@ model['test_cfg']['flow_prior']['occlusion_check'] = False
 model['test_cfg']['flow_prior']['pixel_weight'] = 0.0
 model['test_cfg']['edge_aware']['eps'] = 0.001
 model['test_cfg']['pixel_classifier']['weight'] = 0.5
+model['test_cfg']['pixel_classifier']['inner_weight'] = 0.0
 model['test_cfg']['int8'] = 'auto'
 model['test_cfg']['extra_partitions'] = None
 model['test_cfg']['boundary_partition'] = None

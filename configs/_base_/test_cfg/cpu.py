@@ -92,9 +92,15 @@ cpu_test_cfg = dict(
     # the flow blend and the guided filter (+2.43 / +1.38 J&F on ../shared/data/davis /
     # davis_train at share 0.5; 0.3: +1.92 / +0.96, 0.7: +2.25 / +1.58; README, "Since
     # commit 7ad747d"; 0.6 instead of 0.5 with compactness 10: +0.13 / +0.49, J +0.04 /
-    # +0.56, F +0.22 / +0.43; README, "Since commit d64f005"); None = off
+    # +0.56, F +0.22 / +0.43; README, "Since commit d64f005"); None = off. Inside the
+    # objects beyond that band it takes a share of 0.5 where its most probable class is
+    # above 0.8, so background seen through an object (between a boat's cabin and mast)
+    # can open where the superpixels fill it (+0.05 / +0.09 J&F, F +0.06 / +0.11 against
+    # J +0.04 / +0.07; everywhere inside: +0.05 / +0.20 but -0.38 on davis on AVX2;
+    # README, "Since commit 6019454")
     pixel_classifier=dict(type='RidgePixelClassifier', weight=0.6, width=12,
-                          min_object_side=5.0, fit_width=24, ridge=1.0, use_l4=True),
+                          min_object_side=5.0, fit_width=24, ridge=1.0, use_l4=True,
+                          inner_weight=0.5, inner_min_confidence=0.8),
     # a box prompt's feature split (which superpixels in the box look unlike the frame
     # around it, GrabCut's seeds) on SLIC with the compactness 20 of training: first-frame
     # J of tight boxes 63.99 -> 66.09 on ../shared/data/davis, 66.83 -> 67.56 on

@@ -11,7 +11,7 @@ superpixels side with the background. The memory learns from the main partition 
 (README, "Since commit bc11ebc" and "Since commit 12b3de6").
 """
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
@@ -84,12 +84,38 @@ def object_band(maps: Tensor, classes: Tensor, width: int, min_area: float) -> T
     """:func:`band_mask` of the per-pixel winners of ``(C', H, W)`` probabilities of the
     first ``C'`` of the ``classes`` (the last one implied when ``C' < C``): pixels within
     ``width`` of the boundary of an object (not background) of at least ``min_area``."""
+    return band_mask(_winners(maps, classes), _object_columns(classes), width, min_area)
+
+
+def object_band_and_inside(maps: Tensor, classes: Tensor, width: int,
+                           min_area: float) -> Tuple[Tensor, Tensor]:
+    """:func:`object_band` and the rest of those objects' pixels (their inside farther
+    than ``width`` from their boundary), both ``(H, W)`` bool."""
+    winner, objects = _winners(maps, classes), _object_columns(classes)
+    band = band_mask(winner, objects, width, min_area)
+    inside = torch.isin(winner, large_columns(winner, objects, min_area)) & ~band
+    return band, inside
+
+
+def _winners(maps: Tensor, classes: Tensor) -> Tensor:
+    """``(H, W)`` column of the most probable class of every pixel."""
     full = maps if len(maps) == len(classes) else torch.cat(
         [maps, 1 - maps.sum(dim=0, keepdim=True)])
-    columns = torch.arange(len(classes), device=classes.device)
     # argmax over a last, contiguous dim: ~5x faster on a CPU than over dim 0
-    winner = full.permute(1, 2, 0).contiguous().argmax(dim=-1)
-    return band_mask(winner, columns[classes != BACKGROUND], width, min_area)
+    return full.permute(1, 2, 0).contiguous().argmax(dim=-1)
+
+
+def _object_columns(classes: Tensor) -> Tensor:
+    columns = torch.arange(len(classes), device=classes.device)
+    return columns[classes != BACKGROUND]
+
+
+def large_columns(columns: Tensor, object_columns: Tensor, min_area: float) -> Tensor:
+    """The ``object_columns`` that hold at least ``min_area`` pixels of ``(H, W)``
+    ``columns``."""
+    counts = torch.bincount(columns.flatten(), minlength=int(object_columns.max()) + 1
+                            if len(object_columns) else 1)
+    return object_columns[counts[object_columns] >= min_area]
 
 
 def band_mask(columns: Tensor, object_columns: Tensor, width: int, min_area: float) -> Tensor:
@@ -108,9 +134,7 @@ def band_mask(columns: Tensor, object_columns: Tensor, width: int, min_area: flo
     Returns:
         ``(H, W)`` bool.
     """
-    counts = torch.bincount(columns.flatten(), minlength=int(object_columns.max()) + 1
-                            if len(object_columns) else 1)
-    large = object_columns[counts[object_columns] >= min_area]
+    large = large_columns(columns, object_columns, min_area)
     edges = torch.zeros_like(columns, dtype=torch.bool)
     if not len(large):
         return edges

@@ -9,7 +9,11 @@ frame its class probabilities replace a share ``weight`` of the superpixels' wit
 ``width`` pixels of each object's boundary before the edge-aware filter, and a share
 ``post_weight`` of the filtered ones after it (0 in the shipped settings: it keeps some
 parts thinner than the filter's window but scatters specks elsewhere; README, "Since
-commit 7ad747d").
+commit 7ad747d"). With ``inner_weight`` they also take a share of the probabilities
+inside the objects beyond that band where the classifier is confident (its most probable
+class above ``inner_min_confidence``), so background seen through an object (between a
+boat's cabin and its mast, a motorbike's wheels) can open where the superpixels fill it
+(README, "Since commit 6019454").
 
 Every step is linear up to the clamp of the scores, so the classifier is applied as 1x1
 projections of each map at its own resolution (the standardisation folded into the
@@ -26,7 +30,7 @@ from torch import Tensor
 
 from shls.registry import MODELS, build_component
 from shls.utils.errors import ConfigError
-from .boundary_band import object_band
+from .boundary_band import object_band, object_band_and_inside
 
 EXAMPLE = "dict(type='RidgePixelClassifier', weight=0.5)"
 
@@ -91,12 +95,20 @@ class RidgePixelClassifier:
         ridge: Ridge term per 1,000 fitted pixels, in units of the standardised
             features' variance.
         use_l4: Also read the deepest backbone map (upsampled to L1's stride).
+        inner_weight: Share of the pixel probabilities inside the objects beyond the
+            band (pixels of an object of at least ``min_object_side`` farther than
+            ``width`` from its boundary) before the edge-aware filter; 0: none.
+        inner_min_confidence: Inside the objects only pixels whose most probable
+            class has a higher probability than this get the inner share.
     """
 
     def __init__(self, weight: float = 0.5, post_weight: float = 0.0, width: int = 12,
                  min_object_side: float = 5.0, fit_width: int = 24, ridge: float = 1.0,
-                 use_l4: bool = True) -> None:
-        for name, value in (('weight', weight), ('post_weight', post_weight)):
+                 use_l4: bool = True, inner_weight: float = 0.0,
+                 inner_min_confidence: float = 0.8) -> None:
+        for name, value in (('weight', weight), ('post_weight', post_weight),
+                            ('inner_weight', inner_weight),
+                            ('inner_min_confidence', inner_min_confidence)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
                     0 <= value <= 1):
                 raise ConfigError(f'RidgePixelClassifier.{name} must be in [0, 1], got '
@@ -115,6 +127,8 @@ class RidgePixelClassifier:
         self.fit_width = fit_width
         self.ridge = float(ridge)
         self.use_l4 = bool(use_l4)
+        self.inner_weight = float(inner_weight)
+        self.inner_min_confidence = float(inner_min_confidence)
         self._fit: Optional[_Fit] = None
 
     def reset(self) -> None:
@@ -191,7 +205,7 @@ class RidgePixelClassifier:
     def vote(self, pixel_maps: PixelMaps, classes: Tensor,
              superpixel_area: float) -> Optional['PixelVote']:
         """The classifier's say on one frame, or ``None`` when it has none: not fitted,
-        fitted to other classes (an object added since) or both shares 0.
+        fitted to other classes (an object added since) or every share 0.
 
         Args:
             pixel_maps: The frame's backbone maps and image.
@@ -199,7 +213,7 @@ class RidgePixelClassifier:
             superpixel_area: Mean superpixel area of the main partition (pixels).
         """
         fit = self._fit
-        if (fit is None or self.weight == self.post_weight == 0
+        if (fit is None or self.weight == self.post_weight == self.inner_weight == 0
                 or not torch.equal(fit.classes.to(classes.device), classes)):
             return None
         return PixelVote(self, pixel_maps, classes, self.min_object_side ** 2 * superpixel_area)
@@ -208,15 +222,18 @@ class RidgePixelClassifier:
         return (f'{type(self).__name__}(weight={self.weight}, '
                 f'post_weight={self.post_weight}, width={self.width}, '
                 f'min_object_side={self.min_object_side}, fit_width={self.fit_width}, '
-                f'ridge={self.ridge}, use_l4={self.use_l4})')
+                f'ridge={self.ridge}, use_l4={self.use_l4}, '
+                f'inner_weight={self.inner_weight}, '
+                f'inner_min_confidence={self.inner_min_confidence})')
 
 
 class PixelVote:
-    """The pixel classifier's probabilities on one frame and the band where they count.
+    """The pixel classifier's probabilities on one frame and where they count.
 
-    The band is found by :meth:`before`, from the maps it mixes into (the objects'
-    boundaries in the superpixels' mask), and :meth:`after` uses the same band. The
-    probabilities are computed once, when a band first needs them.
+    The band (and with ``inner_weight`` the objects' inside beyond it, where the
+    classifier is confident) is found by :meth:`before`, from the maps it mixes into
+    (the objects in the superpixels' mask), and :meth:`after` uses the same band. The
+    probabilities are computed once, when a region first needs them.
 
     Args:
         classifier: A fitted classifier (its shares and band width).
@@ -232,6 +249,7 @@ class PixelVote:
         self.classes = classes
         self.min_area = min_area
         self.band: Optional[Tensor] = None
+        self.inside: Optional[Tensor] = None
         self._probs: Optional[Tensor] = None
 
     @property
@@ -243,20 +261,30 @@ class PixelVote:
 
     def before(self, maps: Tensor) -> Tensor:
         """Find the band in ``(C', H, W)`` per-pixel probabilities of the first ``C'``
-        classes (the last one implied when ``C' < C``) and mix in ``weight`` there."""
-        self.band = object_band(maps, self.classes, self.classifier.width, self.min_area)
-        return self._mix(maps, self.classifier.weight)
+        classes (the last one implied when ``C' < C``) and mix in ``weight`` there (and
+        ``inner_weight`` inside the objects beyond it, where the classifier is confident)."""
+        classifier = self.classifier
+        if classifier.inner_weight > 0:
+            self.band, inside = object_band_and_inside(
+                maps, self.classes, classifier.width, self.min_area)
+            if bool(inside.any()):
+                inside &= self.probs.max(dim=0).values > classifier.inner_min_confidence
+            self.inside = inside
+        else:
+            self.band = object_band(maps, self.classes, classifier.width, self.min_area)
+        maps = self._mix(maps, self.band, classifier.weight)
+        return self._mix(maps, self.inside, classifier.inner_weight)
 
     def after(self, maps: Tensor) -> Tensor:
         """Mix ``post_weight`` into the ``(C, H, W)`` filtered probabilities in the band
         :meth:`before` found (nothing before it ran)."""
-        return self._mix(maps, self.classifier.post_weight)
+        return self._mix(maps, self.band, self.classifier.post_weight)
 
-    def _mix(self, maps: Tensor, weight: float) -> Tensor:
-        if self.band is None or weight == 0 or not bool(self.band.any()):
+    def _mix(self, maps: Tensor, region: Optional[Tensor], weight: float) -> Tensor:
+        if region is None or weight == 0 or not bool(region.any()):
             return maps
         pixels = self.probs[:len(maps)]
-        return torch.where(self.band[None], (1 - weight) * maps + weight * pixels, maps)
+        return torch.where(region[None], (1 - weight) * maps + weight * pixels, maps)
 
 
 def build_pixel_classifier(cfg: Optional[dict]) -> Optional[RidgePixelClassifier]:

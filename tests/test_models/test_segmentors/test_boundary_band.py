@@ -6,7 +6,8 @@ import torch
 from shls.apis import VideoSegmenter
 from shls.models.segmentors.boundary_band import (BoundaryBand, band_mask,
                                                    build_boundary_band, max_filter,
-                                                   max_pool_filter, mix_in_band)
+                                                   max_pool_filter, mix_in_band,
+                                                   object_band, object_band_and_inside)
 from shls.models.superpixels import ShiftedSuperpixels, SLICSuperpixels
 from shls.utils.errors import ConfigError, UnknownNameError
 from partition_kit import FINER, eq4_only_option, squares_clip, tiny_model
@@ -30,6 +31,22 @@ def test_the_band_rings_each_large_enough_object():
     assert both[2:5, 35:38].all() and rows.max() <= 7 and cols.min() >= 32
     assert not band_mask(torch.zeros(8, 8, dtype=torch.int64), torch.tensor([1]), 2, 0).any()
     assert not band_mask(columns, torch.tensor([], dtype=torch.int64), 2, 0).any()
+
+
+def test_the_inside_is_the_rest_of_the_large_objects():
+    classes = torch.tensor([0, 4, 7])  # background, two objects (ids, not columns)
+    probs = torch.full((3, 40, 40), 0.1)
+    probs[0] = 0.8
+    probs[:, 10:30, 10:30] = torch.tensor([0.1, 0.8, 0.1])[:, None, None]  # 400 px
+    probs[:, 2:5, 35:38] = torch.tensor([0.1, 0.1, 0.8])[:, None, None]    # 9 px
+    for maps in (probs, probs[:2]):  # the last class implied or given
+        band, inside = object_band_and_inside(maps, classes, 2, 50)
+        assert torch.equal(band, object_band(maps, classes, 2, 50))
+        expected = torch.zeros(40, 40, dtype=torch.bool)
+        expected[13:27, 13:27] = True  # more than 2 px inside the large one's boundary
+        assert torch.equal(inside, expected)  # the small object has neither
+    _, none = object_band_and_inside(probs[:1].clone().fill_(0.9), classes, 2, 0)
+    assert not none.any()
 
 
 def test_the_max_filter_is_the_same_on_every_path():

@@ -87,7 +87,7 @@ def test_the_vote_mixes_only_in_the_band_before_and_after_the_filter():
     assert classifier.vote(maps, classes, 16.0) is None  # not fitted
     classifier.fit(maps, label_map, classes)
     probs = torch.full((1, 48, 64), 0.3)
-    probs[:, 12:36, 16:44] = 0.7  # the object's map (background implied)
+    probs[:, 12:36, 16:44] = 0.7  # the background's map (the object's implied)
     vote = classifier.vote(maps, classes, 16.0)
     out = vote.before(probs)
     changed = (out != probs)[0]
@@ -111,6 +111,47 @@ def test_the_vote_mixes_only_in_the_band_before_and_after_the_filter():
     small.fit(maps, label_map, classes)
     vote = small.vote(maps, classes, 16.0)
     assert torch.equal(vote.before(probs), probs) and torch.equal(vote.after(full), full)
+
+
+def test_the_inner_share_mixes_inside_the_objects_beyond_the_band():
+    label_map = _square()
+    maps = _maps(label_map)
+    classes = torch.tensor([0, 1])
+    classifier = RidgePixelClassifier(weight=0.5, post_weight=0.25, width=2,
+                                      min_object_side=0.0, inner_weight=0.3,
+                                      inner_min_confidence=0.0)
+    classifier.fit(maps, label_map, classes)
+    probs = torch.full((1, 48, 64), 0.7)
+    probs[:, 12:36, 16:44] = 0.3  # the background's map (the object's implied)
+    vote = classifier.vote(maps, classes, 16.0)
+    out = vote.before(probs)
+    pixels = classifier.probabilities(maps)[:1]
+    inside = torch.zeros(48, 64, dtype=torch.bool)
+    inside[15:33, 19:41] = True  # the object's pixels more than 2 px from its boundary
+    assert torch.equal(vote.inside, inside) and not (vote.band & inside).any()
+    torch.testing.assert_close(out[:, inside], 0.7 * probs[:, inside] + 0.3 * pixels[:, inside])
+    torch.testing.assert_close(out[:, vote.band],
+                               0.5 * probs[:, vote.band] + 0.5 * pixels[:, vote.band])
+    outside = ~(vote.band | inside)
+    assert torch.equal(out[:, outside], probs[:, outside])
+    full = torch.cat([out, 1 - out])  # the post-filter share stays in the band
+    assert torch.equal(vote.after(full)[:, inside], full[:, inside])
+    # only where the classifier is confident
+    confident = RidgePixelClassifier(width=2, min_object_side=0.0, inner_weight=0.3,
+                                     inner_min_confidence=0.9)
+    confident.fit(maps, label_map, classes)
+    vote = confident.vote(maps, classes, 16.0)
+    vote.before(probs)
+    sure = confident.probabilities(maps).max(dim=0).values > 0.9
+    assert torch.equal(vote.inside, inside & sure) and 0 < sure[inside].sum() < inside.sum()
+    # the inner share alone is a say of its own; without it nothing is mixed inside
+    alone = RidgePixelClassifier(weight=0.0, inner_weight=0.3, width=2, min_object_side=0.0)
+    alone.fit(maps, label_map, classes)
+    assert alone.vote(maps, classes, 16.0) is not None
+    plain = RidgePixelClassifier(weight=0.5, width=2, min_object_side=0.0)
+    plain.fit(maps, label_map, classes)
+    vote = plain.vote(maps, classes, 16.0)
+    assert torch.equal(vote.before(probs)[:, inside], probs[:, inside]) and vote.inside is None
 
 
 def test_a_frame_with_one_class_fits_nothing():
@@ -146,6 +187,9 @@ def test_build_pixel_classifier():
     for bad, match in ((dict(weight=0.5), "must be a dict with a 'type'"),
                        (dict(type='RidgePixelClassifier', weight=1.5), r'weight must be in'),
                        (dict(type='RidgePixelClassifier', post_weight=-0.1), 'post_weight'),
+                       (dict(type='RidgePixelClassifier', inner_weight=True), 'inner_weight'),
+                       (dict(type='RidgePixelClassifier', inner_min_confidence=2),
+                        'inner_min_confidence'),
                        (dict(type='RidgePixelClassifier', width=0), 'width must be an int'),
                        (dict(type='RidgePixelClassifier', fit_width=2.5), 'fit_width must'),
                        (dict(type='RidgePixelClassifier', ridge=0), 'ridge > 0'),
