@@ -96,7 +96,7 @@ cpu_test_cfg = dict(
     # objects beyond that band it takes a share of 0.5 where its most probable class is
     # above 0.8, so background seen through an object (between a boat's cabin and mast)
     # can open where the superpixels fill it (+0.05 / +0.09 J&F, F +0.06 / +0.11 against
-    # J +0.04 / +0.07; above 0.7: -0.04 / +0.04 more; everywhere inside: +0.05 / +0.20
+    # J +0.03 / +0.07; above 0.7: -0.04 / +0.04 more; everywhere inside: +0.05 / +0.20
     # but -0.38 on davis on AVX2; README, "Since commit 6019454")
     pixel_classifier=dict(type='RidgePixelClassifier', weight=0.6, width=12,
                           min_object_side=5.0, fit_width=24, ridge=1.0, use_l4=True,
