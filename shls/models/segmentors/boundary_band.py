@@ -91,10 +91,10 @@ def object_band_and_inside(maps: Tensor, classes: Tensor, width: int,
                            min_area: float) -> Tuple[Tensor, Tensor]:
     """:func:`object_band` and the rest of those objects' pixels (their inside farther
     than ``width`` from their boundary), both ``(H, W)`` bool."""
-    winner, objects = _winners(maps, classes), _object_columns(classes)
-    band = band_mask(winner, objects, width, min_area)
-    inside = torch.isin(winner, large_columns(winner, objects, min_area)) & ~band
-    return band, inside
+    winner = _winners(maps, classes)
+    objects = _large_object_pixels(winner, _object_columns(classes), min_area)
+    band = _band_around(winner, objects, width)
+    return band, objects & ~band
 
 
 def _winners(maps: Tensor, classes: Tensor) -> Tensor:
@@ -110,12 +110,13 @@ def _object_columns(classes: Tensor) -> Tensor:
     return columns[classes != BACKGROUND]
 
 
-def large_columns(columns: Tensor, object_columns: Tensor, min_area: float) -> Tensor:
-    """The ``object_columns`` that hold at least ``min_area`` pixels of ``(H, W)``
-    ``columns``."""
+def _large_object_pixels(columns: Tensor, object_columns: Tensor,
+                         min_area: float) -> Tensor:
+    """``(H, W)`` bool: the pixels of the ``object_columns`` that hold at least
+    ``min_area`` pixels of ``columns``."""
     counts = torch.bincount(columns.flatten(), minlength=int(object_columns.max()) + 1
                             if len(object_columns) else 1)
-    return object_columns[counts[object_columns] >= min_area]
+    return torch.isin(columns, object_columns[counts[object_columns] >= min_area])
 
 
 def band_mask(columns: Tensor, object_columns: Tensor, width: int, min_area: float) -> Tensor:
@@ -134,11 +135,15 @@ def band_mask(columns: Tensor, object_columns: Tensor, width: int, min_area: flo
     Returns:
         ``(H, W)`` bool.
     """
-    large = large_columns(columns, object_columns, min_area)
+    return _band_around(columns, _large_object_pixels(columns, object_columns, min_area),
+                        width)
+
+
+def _band_around(columns: Tensor, inside: Tensor, width: int) -> Tensor:
+    """:func:`band_mask` of the objects whose pixels are ``inside``."""
     edges = torch.zeros_like(columns, dtype=torch.bool)
-    if not len(large):
+    if not bool(inside.any()):
         return edges
-    inside = torch.isin(columns, large)
     right = (columns[:, 1:] != columns[:, :-1]) & (inside[:, 1:] | inside[:, :-1])
     down = (columns[1:] != columns[:-1]) & (inside[1:] | inside[:-1])
     edges[:, 1:] |= right
