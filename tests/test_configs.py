@@ -46,6 +46,8 @@ SHIPPED_PIXEL_CLASSIFIER_INNER_WEIGHT = 0.5
 FAST_PIXEL_CLASSIFIER_WEIGHT = 0.5
 #: The flow prior's pixel weight in the shared CPU settings (the fast model keeps 0).
 SHIPPED_PIXEL_WEIGHT = 0.25
+#: The flow prior's scale in the shared CPU settings (the fast models keep half size).
+SHIPPED_FLOW_SCALE = 1.0
 #: The boundary partition's share in its band in the shared CPU settings.
 SHIPPED_BOUNDARY_SHARE = 0.67
 CPU_CONFIGS = [osp.join(ROOT, 'configs', *parts) for parts in (
@@ -82,6 +84,8 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
         assert shared['flow_prior'].pop('occlusion_check') is True
         assert test_cfg['flow_prior'].pop('pixel_weight') == 0.0
         assert shared['flow_prior'].pop('pixel_weight') == SHIPPED_PIXEL_WEIGHT
+        assert test_cfg['flow_prior'].pop('scale') == 0.5
+        assert shared['flow_prior'].pop('scale') == SHIPPED_FLOW_SCALE
         assert test_cfg.pop('int8') == 'auto'  # int8 also in place of bfloat16
         assert shared.pop('int8') == 'auto_float32'
         assert test_cfg['edge_aware'].pop('eps') == FAST_EPS
@@ -162,6 +166,8 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     assert cpu['model']['test_cfg']['flow_prior'].pop('occlusion_check') is True
     assert w16['model']['test_cfg']['flow_prior'].pop('pixel_weight') == 0.0
     assert cpu['model']['test_cfg']['flow_prior'].pop('pixel_weight') == SHIPPED_PIXEL_WEIGHT
+    assert w16['model']['test_cfg']['flow_prior'].pop('scale') == 0.5
+    assert cpu['model']['test_cfg']['flow_prior'].pop('scale') == SHIPPED_FLOW_SCALE
     assert w16['model']['test_cfg']['edge_aware'].pop('eps') == FAST_EPS
     assert cpu['model']['test_cfg']['edge_aware'].pop('eps') == SHIPPED_EPS
     w16_pixels = w16['model']['test_cfg']['pixel_classifier']

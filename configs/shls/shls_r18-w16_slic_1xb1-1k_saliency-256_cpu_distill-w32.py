@@ -19,6 +19,7 @@ model = dict(
 model['test_cfg']['superpixels']['generator']['max_num_iter'] = 7
 model['test_cfg']['superpixels']['generator']['compactness'] = 20
 model['test_cfg']['flow_prior']['preset'] = 'fast'
+model['test_cfg']['flow_prior']['scale'] = 0.5
 model['test_cfg']['flow_prior']['occlusion_check'] = False
 model['test_cfg']['flow_prior']['pixel_weight'] = 0.0
 model['test_cfg']['edge_aware']['eps'] = 0.001

@@ -81,8 +81,9 @@ class FlowWarper:
     """Warp a label map of the previous frame onto the current frame by DIS flow.
 
     Args:
-        scale: Fraction of the frame size the flow is computed at (0.5 at 480p: ~15 ms
-            on 2 cores).
+        scale: Fraction of the frame size the flow is computed at (at 480p with the
+            'medium' preset, one DIS call: ~10 ms of one core at 0.5, ~40 ms at 1.0,
+            the accurate model's setting).
         preset: OpenCV DIS preset, a key of :data:`DIS_PRESETS`.
         occlusion_check: Also compute the forward flow and report the pixels that fail
             the forward-backward test (:meth:`warp`; one more DIS call per frame).
@@ -126,14 +127,19 @@ class FlowWarper:
         size = (max(8, round(width * self.scale)), max(8, round(height * self.scale)))
         cur, prev = self._gray(rgb, size), self._gray(prev_rgb, size)
         back = self._dis.calc(cur, prev, None)
-        flow = cv2.resize(back, (width, height), interpolation=cv2.INTER_LINEAR)
-        flow[..., 0] *= width / size[0]
-        flow[..., 1] *= height / size[1]
+        full = size == (width, height)
+        flow = back if full else cv2.resize(back, (width, height),
+                                            interpolation=cv2.INTER_LINEAR)
+        if not full:
+            flow[..., 0] *= width / size[0]
+            flow[..., 1] *= height / size[1]
         warped = cv2.remap(prev_mask.astype(np.uint8), *_sample_grid(flow),
                            cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
         if not self.occlusion_check:
             return warped, None
         untraced = occluded(back, self._dis.calc(prev, cur, None))
+        if full:
+            return warped, untraced
         return warped, cv2.resize(untraced.view(np.uint8), (width, height),
                                   interpolation=cv2.INTER_NEAREST) > 0
 

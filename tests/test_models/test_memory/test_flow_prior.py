@@ -26,7 +26,8 @@ def textured(rng: np.random.Generator, shift: int) -> np.ndarray:
     return np.ascontiguousarray(np.stack([np.roll(base, shift, axis=1)] * 3, -1))
 
 
-def test_warper_moves_the_mask_with_the_frame():
+@pytest.mark.parametrize('scale', [1.0, 0.5])  # the frame's size (no resizing) and half
+def test_warper_moves_the_mask_with_the_frame(scale):
     rng = np.random.default_rng(0)
     prev = textured(rng, 0)
     cur = textured(np.random.default_rng(0), 6)   # everything moved 6 px right
@@ -34,9 +35,12 @@ def test_warper_moves_the_mask_with_the_frame():
     mask[40:80, 60:120] = 1
     expected = np.roll(mask, 6, axis=1)
     for preset in ('medium', 'fast'):
-        warped = FlowWarper(scale=1.0, preset=preset)(mask, prev, cur)
+        warped, untraced = FlowWarper(scale=scale, preset=preset,
+                                      occlusion_check=True).warp(mask, prev, cur)
+        assert warped.shape == untraced.shape == mask.shape
         assert (warped == expected).mean() > 0.97, preset
         assert (warped == mask).mean() < (warped == expected).mean()
+        assert untraced[:, 20:180].mean() < 0.05  # one rigid motion: traced
 
 
 def test_occluded_marks_the_pixels_the_forward_flow_does_not_bring_back():
