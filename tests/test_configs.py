@@ -45,7 +45,7 @@ SHIPPED_PIXEL_CLASSIFIER_WEIGHT = 0.6
 SHIPPED_PIXEL_CLASSIFIER_INNER_WEIGHT = 0.5
 FAST_PIXEL_CLASSIFIER_WEIGHT = 0.5
 #: The flow prior's pixel weight in the shared CPU settings (the fast model keeps 0).
-SHIPPED_PIXEL_WEIGHT = 0.25
+SHIPPED_PIXEL_WEIGHT = 0.35
 #: The flow prior's scale in the shared CPU settings (the fast models keep half size).
 SHIPPED_FLOW_SCALE = 1.0
 #: The boundary partition's share in its band in the shared CPU settings.

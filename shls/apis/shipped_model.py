@@ -3,9 +3,9 @@
 Two models ship (README, "Results"):
 
 - ``accurate``: the half-width model (``SHIPPED_CONFIG``). Its backbone runs in
-  bfloat16 where the CPU has fast bfloat16 (J&F 75.36 / 78.11 on ``../shared/data/davis``
+  bfloat16 where the CPU has fast bfloat16 (J&F 75.40 / 78.26 on ``../shared/data/davis``
   / ``davis_train``, ~2.3-2.7 frames/s at 480p on 2 cores), else in int8 where that is
-  faster than float32 (``test_cfg.int8='auto_float32'``: 74.19 / 78.31 on 2 AVX2 cores at
+  faster than float32 (``test_cfg.int8='auto_float32'``: 74.75 / 78.45 on 2 AVX2 cores at
   ~1.7-1.9 frames/s);
 - ``fast``: the quarter-width model (``FAST_CONFIG``), its backbone in int8 where faster
   (``test_cfg.int8='auto'``): J&F 65.82 / 71.36 on 2 AVX2 cores at ~5.7 frames/s, 67.15 /

@@ -43,9 +43,10 @@ cpu_test_cfg = dict(
     # README, "Since commit 1e77659"). scale=1.0: DIS on the full frame, so fast thin
     # parts (legs, a racket) keep their own flow instead of the background's (+1.04 /
     # +0.23 J&F against 0.5, F +1.15 / +0.44 against J +0.93 / +0.04; on AVX2 -0.27 /
-    # +0.50, one bistable video -5.39 on davis; ~40 ms more per 480p frame; README,
-    # "Since commit 4350f4f")
-    flow_prior=dict(weight=1.0, scale=1.0, occlusion_check=True, pixel_weight=0.25),
+    # +0.50, one bistable video -5.39 on davis; ~40 ms more per 480p frame), and with it
+    # pixel_weight 0.35 instead of 0.25 (+0.04 / +0.15, on AVX2 +0.56 / +0.14; both in
+    # README, "Since commit 4350f4f")
+    flow_prior=dict(weight=1.0, scale=1.0, occlusion_check=True, pixel_weight=0.35),
     # SLIC's colour / space trade-off at test time, in all three partitions below: 10
     # follows the frame's edges more closely than the 20 of training and of the paper's
     # DAVIS setting (+0.96 / +0.71 J&F on ../shared/data/davis / davis_train, F +1.02 /
