@@ -127,21 +127,27 @@ class FlowWarper:
         size = (max(8, round(width * self.scale)), max(8, round(height * self.scale)))
         cur, prev = self._gray(rgb, size), self._gray(prev_rgb, size)
         back = self._dis.calc(cur, prev, None)
-        full = size == (width, height)
-        flow = back if full else cv2.resize(back, (width, height),
-                                            interpolation=cv2.INTER_LINEAR)
-        if not full:
-            flow[..., 0] *= width / size[0]
-            flow[..., 1] *= height / size[1]
-        warped = cv2.remap(prev_mask.astype(np.uint8), *_sample_grid(flow),
+        warped = cv2.remap(prev_mask.astype(np.uint8),
+                           *_sample_grid(_flow_at_size(back, width, height)),
                            cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
         if not self.occlusion_check:
             return warped, None
         untraced = occluded(back, self._dis.calc(prev, cur, None))
-        if full:
-            return warped, untraced
-        return warped, cv2.resize(untraced.view(np.uint8), (width, height),
+        if untraced.shape != (height, width):
+            untraced = cv2.resize(untraced.view(np.uint8), (width, height),
                                   interpolation=cv2.INTER_NEAREST) > 0
+        return warped, untraced
+
+
+def _flow_at_size(flow: np.ndarray, width: int, height: int) -> np.ndarray:
+    """An ``(h, w, 2)`` flow resized to ``(height, width)``, its vectors scaled with it
+    (the flow itself when it has that size already)."""
+    if flow.shape[:2] == (height, width):
+        return flow
+    out = cv2.resize(flow, (width, height), interpolation=cv2.INTER_LINEAR)
+    out[..., 0] *= width / flow.shape[1]
+    out[..., 1] *= height / flow.shape[0]
+    return out
 
 
 def _sample_grid(flow: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
