@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from shls.models.utils import (batch_offsets, downsample_labels, paint, segment_mean,
@@ -25,6 +26,21 @@ def test_segment_mean_equals_naive_loop():
         b, r, c = torch.nonzero(labels == seg, as_tuple=True)
         naive = torch.stack([x[bb, :, rr, cc] for bb, rr, cc in zip(b, r, c)]).mean(0)
         assert torch.allclose(out[seg], naive, atol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.bfloat16])
+def test_segment_mean_same_for_channels_last_maps(dtype):
+    # backbone maps often come channels-last (oneDNN, the int8 graph): the row-wise sums
+    # must give the channels-first result to the bit, batch included
+    torch.manual_seed(0)
+    labels, counts = batch_offsets(torch.randint(0, 7, (2, 9, 11)))
+    x = torch.randn(2, 5, 9, 11).to(dtype)
+    channels_last = x.contiguous(memory_format=torch.channels_last)
+    assert not channels_last.is_contiguous()
+    expected = segment_mean(x, labels, int(counts.sum()))
+    out = segment_mean(channels_last, labels, int(counts.sum()))
+    assert out.shape == expected.shape and out.dtype == expected.dtype
+    assert torch.equal(out, expected)
 
 
 def test_segment_mean_empty_segment_is_zero():
