@@ -69,7 +69,7 @@ model['test_cfg']['pixel_classifier']['inner_weight'] = 0.0
 # float32 65.09 / 69.08 -> int8 64.16 / 68.67 (AVX2), within the 3.4 / 0.6 that the
 # calibration frames alone move the set means; bfloat16 64.70 / 69.08 -> int8 with
 # bfloat16 heads 65.62 / 68.91 (native). So 'auto' (int8 also in place of bfloat16),
-# where the shared settings' 'auto_float32' keeps a bfloat16 backbone.
+# as in the shared settings since commit 7247482 (they kept a bfloat16 backbone before).
 model['test_cfg']['int8'] = 'auto'
 # One superpixel partition: the shifted second partition of the w32 model (cpu.py)
 # measured 65.62 / 68.91 -> 65.52 / 69.25 here (native, int8 backbone, bfloat16 heads)

@@ -12,12 +12,13 @@
 cpu_test_cfg = dict(
     handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
     autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
-    # where the backbone would run in float32 (no fast bfloat16, e.g. AVX2 CPUs): int8
-    # if a start-up probe measures it faster; J&F 69.81 / 73.87 on AVX2 against 69.64 /
-    # 73.32 in float32 (both before pixel_weight below), 1.8 -> 2.5 frames/s (README,
-    # "Since commit 64b4326"). A bfloat16 backbone stays (int8 in its place natively:
-    # 68.21 / 73.39 against 68.93 / 73.09)
-    int8='auto_float32',
+    # the backbone in int8 where a start-up probe measures it faster (by 10 %) than in the
+    # precision `autocast` chose: on AVX2 CPUs (float32 there) J&F 69.81 / 73.87 against
+    # 69.64 / 73.32, 1.8 -> 2.5 frames/s (README, "Since commit 64b4326"); on CPUs with
+    # AVX-512 BF16 but no AMX (AMD EPYC here: int8 backbone 2x faster than bfloat16)
+    # 75.51 / 78.31 against 75.66 / 78.30, ~1.9 -> ~2.5 frames/s (README, "Since commit
+    # 7247482"; 'auto_float32' before: int8 only in place of float32)
+    int8='auto',
     winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
     # pixel masks along the frame's edges: the superpixel probabilities smoothed by a
     # guided filter with the frame as guide (+3.4 J&F on ../shared/data/davis, +2.0 on
