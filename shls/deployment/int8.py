@@ -36,7 +36,8 @@ from torch import Tensor, nn
 from shls.models.backbones import SlimResNet
 from shls.utils.errors import ConfigError
 from .fold_bn import FoldedBatchNorm2d, FoldedConv2d
-from .precision import AUTO, backbone_call, interleaved_best_ms, precision_name
+from .precision import (AUTO, backbone_call, interleaved_best_ms, one_torch_thread,
+                        precision_name)
 
 #: Accepted values of ``test_cfg.int8``: ``False``, ``True``, ``'auto'`` or
 #: :data:`AUTO_FLOAT32`.
@@ -208,7 +209,11 @@ def quantize_backbone(backbone: nn.Module, images: Sequence[np.ndarray],
         warnings.simplefilter('ignore', (UserWarning, DeprecationWarning, FutureWarning))
         prepared = prepare_fx(stages, get_default_qconfig_mapping(QUANTIZED_ENGINE),
                               example_inputs=(batches[0],))
-        with torch.inference_mode():
+        # one thread: the float convolutions' last bits, and so the observed ranges,
+        # depend on torch's thread count; calibrated alone, the int8 graph (whose integer
+        # kernels give the same maps at any thread count) is the same on any machine
+        # with the same kernels (README, "Since commit 7247482")
+        with torch.inference_mode(), one_torch_thread():
             for batch in batches:
                 prepared(batch)
         graph = convert_fx(prepared)

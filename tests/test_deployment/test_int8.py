@@ -49,6 +49,29 @@ def fresh_cache(monkeypatch):
 
 
 @needs_x86
+def test_calibration_runs_on_one_thread_and_restores_the_count(monkeypatch):
+    # the observed ranges must not depend on torch's thread count (float convolutions
+    # round differently with more threads), so the same weights give the same int8 graph
+    from torch.ao.quantization import quantize_fx
+    seen, prepare = [], quantize_fx.prepare_fx
+
+    def spy(*args, **kwargs):  # the observed graph, recording the count it runs with
+        prepared = prepare(*args, **kwargs)
+        prepared.register_forward_pre_hook(lambda *_: seen.append(torch.get_num_threads()))
+        return prepared
+
+    monkeypatch.setattr(quantize_fx, 'prepare_fx', spy)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        quantize_backbone(tiny_model().backbone.eval(), images(), scale=1.0)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [1] * len(images())
+
+
+@needs_x86
 def test_int8_maps_are_close_to_float32_and_the_module_stays_trainable():
     model = tiny_model()
     backbone = model.backbone.eval()
