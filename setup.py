@@ -2,7 +2,9 @@
 import os.path as osp
 import re
 
-from setuptools import find_packages, setup
+import sys
+
+from setuptools import Extension, find_packages, setup
 
 ROOT = osp.dirname(osp.abspath(__file__))
 
@@ -23,6 +25,15 @@ def read_version() -> str:
         return re.search(r"__version__ = '([^']+)'", f.read()).group(1)
 
 
+# SLIC's k-means loop in C (shls/models/superpixels/slic_core.py): optional, so an install
+# without a C compiler goes on and runs scikit-image's loop (same labels, ~4x slower).
+# No FMA contraction: the sums must round as scikit-image's do.
+SLIC_CORE = Extension(
+    'shls.models.superpixels._slic_core',
+    sources=['shls/models/superpixels/_slic_core.c'],
+    extra_compile_args=[] if sys.platform == 'win32' else ['-O3', '-ffp-contract=off'],
+    optional=True)
+
 setup(
     name='shls',
     version=read_version(),
@@ -41,5 +52,6 @@ setup(
         'webui': read_requirements('webui'),
         'faiss': read_requirements('optional'),
     },
+    ext_modules=[SLIC_CORE],
     zip_safe=False,
 )

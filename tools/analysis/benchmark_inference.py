@@ -113,11 +113,12 @@ def machine_line() -> str:
                     flags = set(line.split(':', 1)[1].split())
     have = [f for f in CPU_FLAGS if f in flags]
     from shls.deployment.engine import ISA_CAPS
+    from shls.models.superpixels.slic_core import describe_backend
     caps = [f'{k}={os.environ[k]}' for k in ISA_CAPS if k in os.environ]
     return (f'CPU: {model} [{" ".join(have) or "no AVX2"}]'
             + (f' restricted by {" ".join(caps)}' if caps else '')
             + f'; torch {torch.__version__} ({torch.backends.cpu.get_cpu_capability()}), '
-            f'{torch.get_num_threads()} threads')
+            f'{torch.get_num_threads()} threads; {describe_backend()}')
 
 
 def build(args: argparse.Namespace, variant: str):
