@@ -1,7 +1,6 @@
 """Installs shls; dependencies are read from requirements/*.txt."""
 import os.path as osp
 import re
-
 import sys
 
 from setuptools import Extension, find_packages, setup
@@ -26,7 +25,7 @@ def read_version() -> str:
 
 
 # SLIC's k-means loop in C (shls/models/superpixels/slic_core.py): optional, so an install
-# without a C compiler goes on and runs scikit-image's loop (same labels, ~4x slower).
+# without a C compiler goes on and runs scikit-image's loop (same labels, 2-4x slower).
 # No FMA contraction: the sums must round as scikit-image's do.
 SLIC_CORE = Extension(
     'shls.models.superpixels._slic_core',

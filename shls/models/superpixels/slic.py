@@ -53,7 +53,7 @@ class SLICSuperpixels(SuperpixelGenerator):
         lab_range = float(lab.max() - lab.min())
         compactness = self.compactness / lab_range if lab_range > 0 else self.compactness
         # scikit-image's labels; its loop compiled in shls/models/superpixels/_slic_core.c
-        # where the install built it (~3-4x faster), else scikit-image's own (slic_core.py)
+        # where the install built it (2-4x faster), else scikit-image's own (slic_core.py)
         return slic_labels(lab, n_segments, compactness, self.max_num_iter,
                            self.enforce_connectivity)
 

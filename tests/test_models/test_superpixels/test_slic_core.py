@@ -40,6 +40,8 @@ def test_compiled_loop_is_built_where_a_compiler_is():
     compiler = (sysconfig.get_config_var('CC') or 'cc').split()[0]
     if shutil.which(compiler) is None:
         pytest.skip(f'no C compiler ({compiler}): scikit-image runs SLIC here')
+    if not Path(sysconfig.get_paths()['include'], 'Python.h').is_file():
+        pytest.skip('no Python headers (python3-dev): scikit-image runs SLIC here')
     assert slic_core.BACKEND == 'compiled', slic_core.describe_backend()
     assert 'compiled loop' in slic_core.describe_backend()
 
