@@ -40,7 +40,8 @@ def slic_labels(image: np.ndarray, n_segments: int, compactness: float,
     labels are identical (tested against scikit-image on video frames and noise).
 
     Args:
-        image: ``(H, W, 3)`` float image (SLIC's colour space, e.g. Lab), finite.
+        image: ``(H, W, 3)`` float64 image (SLIC's colour space, e.g. Lab), finite; other
+            shapes and dtypes go to scikit-image's loop.
         n_segments: Approximate number of superpixels (the seeds of a regular grid).
         compactness: Colour/space trade-off, on the scale of the image rescaled to [0, 1].
         max_num_iter: k-means iterations.
@@ -49,7 +50,9 @@ def slic_labels(image: np.ndarray, n_segments: int, compactness: float,
     Returns:
         ``(H, W)`` int64 labels starting at 0.
     """
-    if _slic_core is None or image.ndim != 3 or image.shape[2] != 3:
+    # the compiled loop computes in float64, as scikit-image does for a float64 image only
+    if (_slic_core is None or image.ndim != 3 or image.shape[2] != 3
+            or image.dtype != np.float64):
         return slic(image, n_segments=n_segments, compactness=compactness, sigma=0,
                     max_num_iter=max_num_iter, convert2lab=False,
                     enforce_connectivity=enforce_connectivity, start_label=0,

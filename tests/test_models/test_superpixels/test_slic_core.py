@@ -91,6 +91,13 @@ def test_every_instruction_set_gives_the_same_labels(capability, tmp_path):
     assert np.array_equal(np.load(tmp_path / 'out.npy'), _skimage(lab, 250, 0.1))
 
 
+def test_float32_images_go_to_scikit_image(monkeypatch):
+    """scikit-image computes a float32 image in float32: the float64 loop is not used."""
+    lab = next(iter(_lab_frames(1))).astype(np.float32)
+    monkeypatch.setattr(slic_core, '_prepare', None)  # the compiled path would call it
+    assert np.array_equal(slic_core.slic_labels(lab, 300, 0.2), _skimage(lab, 300, 0.2))
+
+
 def test_scikit_image_fallback_gives_the_same_labels(monkeypatch):
     lab = next(iter(_lab_frames(1)))
     expected = _skimage(lab, 300, 0.2)
