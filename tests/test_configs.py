@@ -86,8 +86,8 @@ def test_cpu_configs_take_their_test_settings_from_the_shared_base(path):
         assert shared['flow_prior'].pop('pixel_weight') == SHIPPED_PIXEL_WEIGHT
         assert test_cfg['flow_prior'].pop('scale') == 0.5
         assert shared['flow_prior'].pop('scale') == SHIPPED_FLOW_SCALE
-        assert test_cfg.pop('int8') == 'auto'  # both: int8 also in place of bfloat16
-        assert shared.pop('int8') == 'auto'
+        assert test_cfg.pop('int8') == 'auto'  # also in place of bfloat16 (its own pin)
+        assert shared.pop('int8') == 'auto_float32'  # only in place of float32
         assert test_cfg['edge_aware'].pop('eps') == FAST_EPS
         assert shared['edge_aware'].pop('eps') == SHIPPED_EPS
         assert test_cfg['pixel_classifier'].pop('weight') == FAST_PIXEL_CLASSIFIER_WEIGHT
@@ -177,7 +177,7 @@ def test_cpu_w16_config_changes_only_the_widths_and_its_documented_knobs():
     assert w16_pixels.pop('inner_weight') == 0.0
     assert cpu_pixels.pop('inner_weight') == SHIPPED_PIXEL_CLASSIFIER_INNER_WEIGHT
     assert w16['model']['test_cfg'].pop('int8') == 'auto'
-    assert cpu['model']['test_cfg'].pop('int8') == 'auto'
+    assert cpu['model']['test_cfg'].pop('int8') == 'auto_float32'
     assert w16 == cpu
 
 

@@ -64,7 +64,8 @@ SHEET_NAME = 'contact_sheet.png'
 DEFAULT_BACKEND = 'auto'  # pytorch on CUDA; on a CPU the faster of pytorch / onnxruntime
 # (the ONNX Runtime engine in float32: its int8 export loses ~2 J&F on DAVIS with the
 # accurate model, opt in with --int8; PyTorch's int8 backbone is test_cfg.int8:
-# 'auto' in both shipped models' settings: int8 wherever a probe measures it faster)
+# 'auto_float32' in the accurate model's settings, int8 where a probe measures it faster
+# than float32; 'auto' in the fast model's, also in place of bfloat16)
 
 
 def parse_args() -> argparse.Namespace:

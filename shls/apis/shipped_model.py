@@ -2,13 +2,13 @@
 
 Two models ship (README, "Results"):
 
-- ``accurate``: the half-width model (``SHIPPED_CONFIG``). Its backbone runs in int8
-  wherever a start-up probe measures that faster (``test_cfg.int8='auto'``), else in
-  bfloat16 where the CPU has fast bfloat16, else in float32. On 2 AMD EPYC cores
-  (AVX-512 BF16, no AMX: int8) J&F 75.51 / 78.31 on ``../shared/data/davis`` /
-  ``davis_train`` at ~2.4-2.6 frames/s at 480p, and 75.55 / 78.39 restricted to AVX2 at
-  ~2.0; on 2 Intel Xeon cores (AMX) in bfloat16 75.40 / 78.26 at ~2.3-2.7 (measured with
-  ``'auto_float32'``, which kept bfloat16);
+- ``accurate``: the half-width model (``SHIPPED_CONFIG``). Its backbone runs in
+  bfloat16 where the CPU has fast bfloat16, else in int8 where a start-up probe measures
+  that faster than float32 (``test_cfg.int8='auto_float32'``), else in float32. On 2 AMD
+  EPYC cores (AVX-512 BF16, no AMX) J&F 75.66 / 78.30 on ``../shared/data/davis`` /
+  ``davis_train`` at ~2.2 frames/s at 480p (int8 there: 75.51 / 78.31 at ~2.8), and
+  75.55 / 78.39 restricted to AVX2 (int8) at ~2.0-2.3; on 2 Intel Xeon cores (AMX) in
+  bfloat16 75.40 / 78.26 at ~2.3-2.7;
 - ``fast``: the quarter-width model (``FAST_CONFIG``), its backbone in int8 where faster
   (``test_cfg.int8='auto'``): J&F 65.82 / 71.36 on 2 AVX2 cores at ~5.7 frames/s, 67.15 /
   71.80 natively at ~7.4; its box prompts are weaker (first-frame J of a box 60.9

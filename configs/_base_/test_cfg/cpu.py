@@ -12,13 +12,14 @@
 cpu_test_cfg = dict(
     handcrafted=dict(_delete_=True, type='SuperpixelColourStats'),
     autocast='auto',  # bfloat16 where this CPU runs it faster (probe), else float32
-    # the backbone in int8 where a start-up probe measures it faster (by 10 %) than in the
-    # precision `autocast` chose: on AVX2 CPUs (float32 there) J&F 69.81 / 73.87 against
-    # 69.64 / 73.32, 1.8 -> 2.5 frames/s (README, "Since commit 64b4326"); on CPUs with
-    # AVX-512 BF16 but no AMX (AMD EPYC here: int8 backbone 2x faster than bfloat16)
-    # 75.51 / 78.31 against 75.66 / 78.30, ~1.9 -> ~2.5 frames/s (README, "Since commit
-    # 7247482"; 'auto_float32' before: int8 only in place of float32)
-    int8='auto',
+    # the backbone in int8 in place of float32 where a start-up probe measures it faster
+    # (by 10 %): on AVX2 CPUs J&F 69.81 / 73.87 against 69.64 / 73.32, 1.8 -> 2.5 frames/s
+    # (README, "Since commit 64b4326"). Where the CPU has fast bfloat16 it keeps bfloat16:
+    # on AVX-512 BF16 without AMX (AMD EPYC here) int8 runs ~2.8-2.9 frames/s against
+    # ~2.2 in bfloat16 with SLIC's compiled loop, but scores 75.51 / 78.31 against 75.66 /
+    # 78.30, F -0.24 / -0.11 (README, "Since commit cec67e2"; 'auto', int8 also in place
+    # of bfloat16, from commit 7247482 to then, when bfloat16 ran below 2 frames/s there)
+    int8='auto_float32',
     winograd=True,  # float32 on a CPU: Winograd 3x3 convolutions (NNPACK) if present
     # pixel masks along the frame's edges: the superpixel probabilities smoothed by a
     # guided filter with the frame as guide (+3.4 J&F on ../shared/data/davis, +2.0 on
