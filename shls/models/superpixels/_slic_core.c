@@ -77,32 +77,22 @@ typedef int64_t (*assign_fn)(const double *, const double *, const double *,
                               Py_ssize_t, const double *, double, int64_t, double *,
                               int64_t *);
 
-static int64_t assign_baseline(const double *p0, const double *p1, const double *p2,
-                               const double *columns, Py_ssize_t width, Py_ssize_t y0,
-                               Py_ssize_t y1, Py_ssize_t x0, Py_ssize_t x1,
-                               const double *center, double weight, int64_t k,
-                               double *distance, int64_t *labels) {
-    return assign_window(p0, p1, p2, columns, width, y0, y1, x0, x1, center, weight, k,
-                         distance, labels);
-}
+/* assign_window compiled as `name` with the function attributes `attrs` (a target ISA;
+ * no FMA at any width: the sums round as above). */
+#define SHLS_ASSIGN_VARIANT(name, attrs)                                                   \
+    attrs static int64_t name(const double *p0, const double *p1, const double *p2,       \
+                              const double *columns, Py_ssize_t width, Py_ssize_t y0,     \
+                              Py_ssize_t y1, Py_ssize_t x0, Py_ssize_t x1,                \
+                              const double *center, double weight, int64_t k,             \
+                              double *distance, int64_t *labels) {                        \
+        return assign_window(p0, p1, p2, columns, width, y0, y1, x0, x1, center, weight,  \
+                             k, distance, labels);                                        \
+    }
 
+SHLS_ASSIGN_VARIANT(assign_baseline, )
 #ifdef SHLS_X86_DISPATCH
-/* The same loop compiled for wider vectors (no FMA: the sums round as above). */
-__attribute__((target("avx2"))) static int64_t assign_avx2(
-    const double *p0, const double *p1, const double *p2, const double *columns,
-    Py_ssize_t width, Py_ssize_t y0, Py_ssize_t y1, Py_ssize_t x0, Py_ssize_t x1,
-    const double *center, double weight, int64_t k, double *distance, int64_t *labels) {
-    return assign_window(p0, p1, p2, columns, width, y0, y1, x0, x1, center, weight, k,
-                         distance, labels);
-}
-
-__attribute__((target("avx512f"))) static int64_t assign_avx512(
-    const double *p0, const double *p1, const double *p2, const double *columns,
-    Py_ssize_t width, Py_ssize_t y0, Py_ssize_t y1, Py_ssize_t x0, Py_ssize_t x1,
-    const double *center, double weight, int64_t k, double *distance, int64_t *labels) {
-    return assign_window(p0, p1, p2, columns, width, y0, y1, x0, x1, center, weight, k,
-                         distance, labels);
-}
+SHLS_ASSIGN_VARIANT(assign_avx2, __attribute__((target("avx2"))))
+SHLS_ASSIGN_VARIANT(assign_avx512, __attribute__((target("avx512f"))))
 #endif
 
 /* The widest loop this CPU runs, capped like PyTorch's by ATEN_CPU_CAPABILITY

@@ -85,10 +85,11 @@ def _prepare(image: np.ndarray, n_segments: int,
     scaled = np.ascontiguousarray(scaled * (1.0 / compactness))
     height, width = image.shape[:2]
     slices = regular_grid((1, height, width), n_segments)
-    grid_y, grid_x = np.mgrid[:height, :width]
-    centers = np.zeros((grid_y[slices[1:]].size, 5))
-    centers[:, 0] = grid_y[slices[1:]].ravel()
-    centers[:, 1] = grid_x[slices[1:]].ravel()
+    rows, cols = np.meshgrid(np.arange(height)[slices[1]], np.arange(width)[slices[2]],
+                             indexing='ij')
+    centers = np.zeros((rows.size, 5))
+    centers[:, 0] = rows.ravel()
+    centers[:, 1] = cols.ravel()
     step = max(float(s.step) if s.step is not None else 1.0 for s in slices)
     return scaled, centers, step
 
