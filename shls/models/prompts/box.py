@@ -4,9 +4,11 @@ from typing import Optional, Sequence
 import numpy as np
 
 from shls.registry import MODELS
+from shls.utils.errors import ConfigError
 from .base import BasePromptToMask, object_ids, paint_objects
-from .boxes import check_boxes
-from .grabcut import MAYBE_BG, MAYBE_FG, SURE_BG
+from .boxes import Box, check_boxes
+from .grabcut import MAYBE_BG, MAYBE_FG, SURE_BG, SURE_FG
+from .tightness import pinpoints
 
 
 @MODELS.register_module()
@@ -20,9 +22,24 @@ class BoxPromptToMask(BasePromptToMask):
     them start as maybe-background, which keeps background enclosed by the object (water
     between a swan's neck and back) out of the colour model.
 
+    The box is taken as tight (:mod:`~shls.models.prompts.tightness`): while the mask
+    misses rows or columns of the box, the most object-coloured pixel of each missed
+    line becomes sure object and GrabCut cuts again, up to ``tightness_rounds`` times.
+
     ``component(image, boxes)`` returns the ``(H, W)`` uint8 id map with object ``i`` of
     box ``i`` (from 1); where two objects overlap the one with the smaller box is on top.
+
+    Args:
+        tightness_rounds: Cuts again with the missed lines pinpointed, at most this many
+            times (0: the box is not taken as tight).
+        **kwargs: The GrabCut settings of :class:`BasePromptToMask`.
     """
+
+    def __init__(self, tightness_rounds: int = 3, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if tightness_rounds < 0:
+            raise ConfigError(f'tightness_rounds must be >= 0, got {tightness_rounds}')
+        self.tightness_rounds = int(tightness_rounds)
 
     def __call__(self, image: np.ndarray, prompt: Sequence,
                  likely: Optional[Sequence[np.ndarray]] = None) -> np.ndarray:
@@ -49,6 +66,24 @@ class BoxPromptToMask(BasePromptToMask):
             if likely is not None and likely[index][y0:y1, x0:x1].any():
                 seeds[y0:y1, x0:x1] = np.where(likely[index][y0:y1, x0:x1], MAYBE_FG,
                                                MAYBE_BG)
-            masks.append(self.cut_object(rgb, (x0, y0, x1, y1), seeds))
+            box = (x0, y0, x1, y1)
+            masks.append(self.tighten(rgb, box, self.cut_object(rgb, box, seeds)))
         areas = [(x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes]
         return paint_objects(masks, rgb.shape[:2], ids, areas)
+
+    def tighten(self, rgb: np.ndarray, box: Box, mask: np.ndarray) -> np.ndarray:
+        """``mask`` cut again until it meets every row and column of ``box`` (pinpointed
+        pixels accumulate as sure object) or ``tightness_rounds`` cuts are done."""
+        x0, y0, x1, y1 = box
+        sure = np.zeros((y1 - y0, x1 - x0), bool)
+        for _ in range(self.tightness_rounds):
+            pins = pinpoints(rgb, mask, box)
+            if not pins.any():
+                break
+            sure |= pins
+            seeds = np.full(rgb.shape[:2], SURE_BG, np.uint8)
+            inner = np.where(mask[y0:y1, x0:x1], MAYBE_FG, MAYBE_BG).astype(np.uint8)
+            inner[sure] = SURE_FG
+            seeds[y0:y1, x0:x1] = inner
+            mask = self.cut_object(rgb, box, seeds)
+        return mask
