@@ -54,18 +54,20 @@ class BasePromptToMask(metaclass=ABCMeta):
         """The ``(H, W)`` uint8 id map (0 = background, objects 1, 2, ...) of a prompt."""
 
     def cut_object(self, rgb: np.ndarray, region: Tuple[int, int, int, int],
-                   seeds: np.ndarray) -> np.ndarray:
+                   seeds: np.ndarray, iterations: Optional[int] = None) -> np.ndarray:
         """One object as an ``(H, W)`` bool mask.
 
         Args:
             rgb: ``(H, W, 3)`` uint8 frame.
             region: ``(x0, y0, x1, y1)`` where the object is (a box, the strokes' box).
             seeds: ``(H, W)`` uint8 GrabCut labels of the whole frame.
+            iterations: GrabCut iterations (default: :attr:`iterations`).
         """
         rows, cols = crop_around(region, rgb.shape[:2], self.margin, self.min_margin)
         x0, y0, x1, y1 = region
         out = np.zeros(rgb.shape[:2], bool)
-        out[rows, cols] = grabcut_object(rgb[rows, cols], seeds[rows, cols], self.iterations,
+        iterations = self.iterations if iterations is None else int(iterations)
+        out[rows, cols] = grabcut_object(rgb[rows, cols], seeds[rows, cols], iterations,
                                          self.superpixels, self.max_side, self.min_fraction,
                                          self.min_fill * (x1 - x0) * (y1 - y0))
         return out

@@ -32,14 +32,20 @@ class BoxPromptToMask(BasePromptToMask):
     Args:
         tightness_rounds: Cuts again with the missed lines pinpointed, at most this many
             times (0: the box is not taken as tight).
+        recut_iterations: GrabCut iterations of each of these cuts (they start from the
+            previous mask).
         **kwargs: The GrabCut settings of :class:`BasePromptToMask`.
     """
 
-    def __init__(self, tightness_rounds: int = 3, **kwargs) -> None:
+    def __init__(self, tightness_rounds: int = 3, recut_iterations: int = 1,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
-        if tightness_rounds < 0:
-            raise ConfigError(f'tightness_rounds must be >= 0, got {tightness_rounds}')
+        if tightness_rounds < 0 or recut_iterations < 1:
+            raise ConfigError('BoxPromptToMask needs tightness_rounds >= 0 and '
+                              f'recut_iterations >= 1, got {tightness_rounds} and '
+                              f'{recut_iterations}')
         self.tightness_rounds = int(tightness_rounds)
+        self.recut_iterations = int(recut_iterations)
 
     def __call__(self, image: np.ndarray, prompt: Sequence,
                  likely: Optional[Sequence[np.ndarray]] = None) -> np.ndarray:
@@ -85,5 +91,5 @@ class BoxPromptToMask(BasePromptToMask):
             inner = np.where(mask[y0:y1, x0:x1], MAYBE_FG, MAYBE_BG).astype(np.uint8)
             inner[sure] = SURE_FG
             seeds[y0:y1, x0:x1] = inner
-            mask = self.cut_object(rgb, box, seeds)
+            mask = self.cut_object(rgb, box, seeds, self.recut_iterations)
         return mask
