@@ -2,11 +2,11 @@
 
 A user draws a box that touches the object on all four sides, and an object in one piece
 then crosses every row and every column of its box (Lempitsky et al., "Image segmentation
-with a bounding box prior", ICCV 2009). GrabCut alone does not know this and drops thin
-or dark parts (a bike under its rider, a tennis racket). :func:`pinpoints` marks, on each
-row and column of the box that a mask misses, the pixel whose colour is most
-object-like; the box prompt then cuts again with those pixels as sure object
-(pinpointing).
+with a bounding box prior", ICCV 2009). GrabCut alone does not know this and drops parts
+whose colours it gives to the background (the bike under a rider, a player's legs).
+:func:`pinpoints` marks, on each row and column of the box that a mask misses, the pixel
+whose colour is most object-like; the box prompt then cuts again with those pixels as
+sure object (pinpointing).
 """
 from typing import Tuple
 
