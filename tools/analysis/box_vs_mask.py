@@ -123,6 +123,7 @@ def main() -> int:
     images = osp.join(args.root, 'JPEGImages', '480p')
     videos = args.videos or sorted(os.listdir(images))
     rows = []
+    args.shift = list(dict.fromkeys(args.shift))  # each shift once
     shifted = [shift_name(p) for p in args.shift]
     header = ['video', 'objects', 'box first-frame J', 'J&F mask', 'J&F box', 'difference']
     for key in shifted:
