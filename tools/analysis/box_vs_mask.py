@@ -66,8 +66,9 @@ def shift_name(pixels: int) -> str:
 
 def mean_j(mask: np.ndarray, first: np.ndarray, ids: List[int]) -> float:
     """Mean over ``ids`` of the J (percent) of ``mask`` against ``first``."""
-    return 100 * float(np.mean([((mask == k) & (first == k)).sum()
-                                / max(1, ((mask == k) | (first == k)).sum()) for k in ids]))
+    from shls.evaluation.functional import region_similarity
+    ids = np.asarray(ids)[:, None, None]
+    return 100 * float(np.mean(region_similarity(mask[None] == ids, first[None] == ids)))
 
 
 def score(preds: Dict[str, np.ndarray], gt_paths: List[str], name: str) -> float:

@@ -22,16 +22,15 @@ def shift_objects(mask: np.ndarray, pixels: int) -> np.ndarray:
         ``(H, W)`` uint8 object ids.
     """
     mask = np.asarray(mask, np.uint8)
-    out = mask.copy()
     if pixels == 0:
-        return out
+        return mask.copy()
     radius = abs(int(pixels))
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
     objects = np.where(mask == VOID_ID, BACKGROUND, mask).astype(np.uint8)
     if pixels > 0:
-        grown = cv2.dilate(objects, disc)
-        return np.where(mask == BACKGROUND, grown, mask).astype(np.uint8)
-    # an object pixel stays when every pixel of the disc around it holds the same id
-    same = (cv2.erode(objects, disc) == objects) & (cv2.dilate(objects, disc) == objects)
-    out[(objects != BACKGROUND) & ~same] = BACKGROUND
+        return np.where(mask == BACKGROUND, cv2.dilate(objects, disc), mask).astype(np.uint8)
+    # an object pixel stays when the whole disc around it holds its id (min == max)
+    out = mask.copy()
+    out[(objects != BACKGROUND) & (cv2.erode(objects, disc) != cv2.dilate(objects, disc))] = \
+        BACKGROUND
     return out
